@@ -1,0 +1,83 @@
+//! `manifest.json`: the format version, one entry per object file, and the fingerprint.
+
+use serde::{Deserialize, Serialize};
+
+/// The snapshot format this build reads and writes.
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub format: u32,
+    pub fingerprint: String,
+    pub objects: Vec<ManifestEntry>,
+}
+
+/// One object file: where it is, what it holds, and the BLAKE3 of its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestEntry {
+    pub path: String,
+    pub kind: String,
+    pub name: String,
+    pub blake3: String,
+}
+
+impl Manifest {
+    /// Builds the manifest of `entries`, sorting them by path and computing the fingerprint.
+    pub fn new(mut objects: Vec<ManifestEntry>) -> Self {
+        objects.sort_by(|a, b| a.path.cmp(&b.path));
+        let fingerprint = fingerprint(&objects);
+        Manifest {
+            format: FORMAT,
+            fingerprint,
+            objects,
+        }
+    }
+}
+
+/// BLAKE3 over `path \0 hash \n` of every entry, in manifest order, as `blake3:<hex>`.
+pub fn fingerprint(entries: &[ManifestEntry]) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for entry in entries {
+        hasher.update(entry.path.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(entry.blake3.as_bytes());
+        hasher.update(b"\n");
+    }
+    format!("blake3:{}", hasher.finalize().to_hex())
+}
+
+/// The hex BLAKE3 of a file's bytes.
+pub fn file_hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, hash: &str) -> ManifestEntry {
+        ManifestEntry {
+            path: path.into(),
+            kind: "table".into(),
+            name: path.into(),
+            blake3: hash.into(),
+        }
+    }
+
+    #[test]
+    fn fingerprint_follows_the_contract_formula() {
+        let manifest = Manifest::new(vec![entry("b", "2"), entry("a", "1")]);
+        assert_eq!(manifest.objects[0].path, "a");
+        let expected = blake3::hash(b"a\x001\nb\x002\n").to_hex();
+        assert_eq!(manifest.fingerprint, format!("blake3:{expected}"));
+    }
+
+    #[test]
+    fn fingerprint_depends_on_paths_and_hashes() {
+        let one = fingerprint(&[entry("a", "1")]);
+        assert_ne!(one, fingerprint(&[entry("a", "2")]));
+        assert_ne!(one, fingerprint(&[entry("b", "1")]));
+    }
+}

@@ -1,0 +1,280 @@
+//! Model ⇄ canonical snapshot files, in memory: the JSON text, the path of every object, the
+//! manifest and its fingerprint, and the integrity check of a snapshot folder's bytes.
+
+mod json;
+mod manifest;
+mod path;
+mod verify;
+
+use std::collections::BTreeMap;
+
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::model::{self, Database};
+pub use manifest::{file_hash, fingerprint, Manifest, ManifestEntry, FORMAT};
+pub use verify::{verify, Problem};
+
+/// The manifest's file name inside a snapshot folder.
+pub const MANIFEST: &str = "manifest.json";
+/// The folder of database-wide objects.
+const DATABASE_DIR: &str = "_database";
+
+/// A snapshot in memory: every file's bytes, keyed by path relative to `snapshots/<env>/`,
+/// and the manifest that describes them (also present in `files` as `manifest.json`).
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub manifest: Manifest,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EncodeError {
+    #[error("two objects map to the same snapshot file {path}: {first} and {second}")]
+    PathCollision {
+        path: String,
+        first: String,
+        second: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("{path}: missing from the snapshot folder")]
+    Missing { path: String },
+    #[error("{path}: not a valid {what}: {reason}")]
+    Malformed {
+        path: String,
+        what: &'static str,
+        reason: String,
+    },
+    #[error("{path}: snapshot format {found} is not supported by this schemagit (it reads format {FORMAT}); upgrade schemagit")]
+    Format { path: String, found: u32 },
+}
+
+/// The object kinds that have files of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    Schema,
+    Table,
+    View,
+    MaterializedView,
+    Sequence,
+    Function,
+    Procedure,
+    Aggregate,
+    Type,
+    Extension,
+}
+
+impl FileKind {
+    const ALL: [FileKind; 10] = [
+        FileKind::Schema,
+        FileKind::Table,
+        FileKind::View,
+        FileKind::MaterializedView,
+        FileKind::Sequence,
+        FileKind::Function,
+        FileKind::Procedure,
+        FileKind::Aggregate,
+        FileKind::Type,
+        FileKind::Extension,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Schema => "schema",
+            FileKind::Table => "table",
+            FileKind::View => "view",
+            FileKind::MaterializedView => "materialized_view",
+            FileKind::Sequence => "sequence",
+            FileKind::Function => "function",
+            FileKind::Procedure => "procedure",
+            FileKind::Aggregate => "aggregate",
+            FileKind::Type => "type",
+            FileKind::Extension => "extension",
+        }
+    }
+
+    fn parse(kind: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == kind)
+    }
+
+    fn of_function(function: &model::Function) -> Self {
+        match function.kind.as_str() {
+            "procedure" => FileKind::Procedure,
+            "aggregate" => FileKind::Aggregate,
+            _ => FileKind::Function,
+        }
+    }
+}
+
+fn schema_path(schema: &str, dir: &str, segment: &str) -> String {
+    format!(
+        "{}/{dir}/{}",
+        path::encode_schema(schema),
+        path::file_name(segment)
+    )
+}
+
+/// The qualified name a user types for a function: `app.org_total(bigint)`.
+pub fn function_name(function: &model::Function) -> String {
+    format!(
+        "{}({})",
+        model::qualified(&function.schema, &function.name),
+        function.identity_arguments
+    )
+}
+
+/// Every object of `db` as (kind, qualified name, path, value to serialise).
+fn objects(db: &Database) -> Vec<(FileKind, String, String, serde_json::Value)> {
+    fn value<T: Serialize>(object: &T) -> serde_json::Value {
+        serde_json::to_value(object).expect("model types serialise to JSON")
+    }
+    let mut out = Vec::with_capacity(db.object_count());
+    for s in &db.schemas {
+        let path = format!("{}/schema.json", path::encode_schema(&s.name));
+        out.push((FileKind::Schema, model::quote_ident(&s.name), path, value(s)));
+    }
+    for t in &db.tables {
+        let path = schema_path(&t.schema, "tables", &path::encode_name(&t.name));
+        out.push((FileKind::Table, model::qualified(&t.schema, &t.name), path, value(t)));
+    }
+    for v in &db.views {
+        let path = schema_path(&v.schema, "views", &path::encode_name(&v.name));
+        out.push((FileKind::View, model::qualified(&v.schema, &v.name), path, value(v)));
+    }
+    for m in &db.materialized_views {
+        let path = schema_path(&m.schema, "materialized_views", &path::encode_name(&m.name));
+        let name = model::qualified(&m.schema, &m.name);
+        out.push((FileKind::MaterializedView, name, path, value(m)));
+    }
+    for s in &db.sequences {
+        let path = schema_path(&s.schema, "sequences", &path::encode_name(&s.name));
+        out.push((FileKind::Sequence, model::qualified(&s.schema, &s.name), path, value(s)));
+    }
+    for f in &db.functions {
+        let segment = path::encode_function(&f.name, &f.identity_arguments);
+        let path = schema_path(&f.schema, "functions", &segment);
+        out.push((FileKind::of_function(f), function_name(f), path, value(f)));
+    }
+    for t in &db.types {
+        let path = schema_path(&t.schema, "types", &path::encode_name(&t.name));
+        out.push((FileKind::Type, model::qualified(&t.schema, &t.name), path, value(t)));
+    }
+    for e in &db.extensions {
+        let path = format!(
+            "{DATABASE_DIR}/extensions/{}",
+            path::file_name(&path::encode_name(&e.name))
+        );
+        out.push((FileKind::Extension, model::quote_ident(&e.name), path, value(e)));
+    }
+    out
+}
+
+/// Encodes a model into its snapshot files and manifest.
+pub fn encode(db: &Database) -> Result<Snapshot, EncodeError> {
+    let mut files = BTreeMap::new();
+    let mut entries: Vec<ManifestEntry> = Vec::with_capacity(db.object_count());
+    let mut names_by_path: BTreeMap<String, String> = BTreeMap::new();
+    for (kind, name, path, value) in objects(db) {
+        if let Some(first) = names_by_path.insert(path.clone(), name.clone()) {
+            return Err(EncodeError::PathCollision {
+                path,
+                first,
+                second: name,
+            });
+        }
+        let bytes = json::to_canonical(&value).into_bytes();
+        entries.push(ManifestEntry {
+            path: path.clone(),
+            kind: kind.as_str().to_string(),
+            name,
+            blake3: file_hash(&bytes),
+        });
+        files.insert(path, bytes);
+    }
+    let manifest = Manifest::new(entries);
+    files.insert(MANIFEST.to_string(), manifest_bytes(&manifest));
+    Ok(Snapshot { files, manifest })
+}
+
+/// The canonical bytes of a manifest.
+pub fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
+    let value = serde_json::to_value(manifest).expect("the manifest serialises to JSON");
+    json::to_canonical(&value).into_bytes()
+}
+
+/// Reads `manifest.json` out of a snapshot's files.
+pub fn decode_manifest(files: &BTreeMap<String, Vec<u8>>) -> Result<Manifest, DecodeError> {
+    let bytes = files.get(MANIFEST).ok_or_else(|| DecodeError::Missing {
+        path: MANIFEST.to_string(),
+    })?;
+    let manifest: Manifest = parse(MANIFEST, "manifest", bytes)?;
+    if manifest.format != FORMAT {
+        return Err(DecodeError::Format {
+            path: MANIFEST.to_string(),
+            found: manifest.format,
+        });
+    }
+    Ok(manifest)
+}
+
+fn parse<T: DeserializeOwned>(
+    path: &str,
+    what: &'static str,
+    bytes: &[u8],
+) -> Result<T, DecodeError> {
+    serde_json::from_slice(bytes).map_err(|e| DecodeError::Malformed {
+        path: path.to_string(),
+        what,
+        reason: e.to_string(),
+    })
+}
+
+/// Decodes one object file of `kind` into `db`.
+fn decode_object(
+    db: &mut Database,
+    kind: &str,
+    path: &str,
+    bytes: &[u8],
+) -> Result<(), DecodeError> {
+    let what = "snapshot object file";
+    match FileKind::parse(kind) {
+        Some(FileKind::Schema) => db.schemas.push(parse(path, what, bytes)?),
+        Some(FileKind::Table) => db.tables.push(parse(path, what, bytes)?),
+        Some(FileKind::View) => db.views.push(parse(path, what, bytes)?),
+        Some(FileKind::MaterializedView) => db.materialized_views.push(parse(path, what, bytes)?),
+        Some(FileKind::Sequence) => db.sequences.push(parse(path, what, bytes)?),
+        Some(FileKind::Function | FileKind::Procedure | FileKind::Aggregate) => {
+            db.functions.push(parse(path, what, bytes)?)
+        }
+        Some(FileKind::Type) => db.types.push(parse(path, what, bytes)?),
+        Some(FileKind::Extension) => db.extensions.push(parse(path, what, bytes)?),
+        None => {
+            return Err(DecodeError::Malformed {
+                path: MANIFEST.to_string(),
+                what: "manifest",
+                reason: format!("unknown object kind {kind:?} for {path}"),
+            })
+        }
+    }
+    Ok(())
+}
+
+/// Decodes a snapshot's files into a model, trusting the manifest for what each file holds.
+/// Integrity (hashes, stray files, canonical bytes) is [`verify`]'s job.
+pub fn decode(files: &BTreeMap<String, Vec<u8>>) -> Result<Database, DecodeError> {
+    let manifest = decode_manifest(files)?;
+    let mut db = Database::default();
+    for entry in &manifest.objects {
+        let bytes = files.get(&entry.path).ok_or_else(|| DecodeError::Missing {
+            path: entry.path.clone(),
+        })?;
+        decode_object(&mut db, &entry.kind, &entry.path, bytes)?;
+    }
+    db.sort();
+    Ok(db)
+}
+
+#[cfg(test)]
+mod tests;

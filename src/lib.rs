@@ -1,0 +1,19 @@
+//! schemagit keeps a PostgreSQL schema under version control.
+//!
+//! Data flows one way, through [`model`]:
+//! - [`catalog`] reads a live database into a [`model::Schema`];
+//! - [`codec`] turns a model into canonical, content-hashed files and back (pure);
+//! - [`vcs`] commits a snapshot folder and reads one back from a revision (git2 only);
+//! - [`ephemeral`] starts a throwaway PostgreSQL from the server binaries on the machine;
+//! - [`migrations`] finds and applies migration files in order;
+//! - [`config`] resolves `schemagit.toml`, the environment and flags into one [`config::Config`];
+//! - [`cli`] parses arguments, calls the library and maps errors to exit codes.
+
+pub mod catalog;
+pub mod cli;
+pub mod codec;
+pub mod config;
+pub mod ephemeral;
+pub mod migrations;
+pub mod model;
+pub mod vcs;
