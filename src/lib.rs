@@ -14,6 +14,8 @@ pub mod cli;
 pub mod codec;
 pub mod config;
 pub mod ephemeral;
+pub mod folder;
 pub mod migrations;
 pub mod model;
+pub mod report;
 pub mod vcs;

@@ -81,3 +81,104 @@ mod tests {
         assert_ne!(one, fingerprint(&[entry("b", "1")]));
     }
 }
+
+/// What happened to one object file between two manifests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileAction {
+    Added,
+    Changed,
+    Removed,
+}
+
+impl FileAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileAction::Added => "added",
+            FileAction::Changed => "changed",
+            FileAction::Removed => "removed",
+        }
+    }
+}
+
+/// One object whose file was added, changed or removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub action: FileAction,
+    pub kind: String,
+    pub name: String,
+    pub path: String,
+}
+
+/// The object files that differ between `old` and `new`, in path order.
+pub fn file_changes(old: &[ManifestEntry], new: &[ManifestEntry]) -> Vec<FileChange> {
+    let old: std::collections::BTreeMap<&str, &ManifestEntry> =
+        old.iter().map(|e| (e.path.as_str(), e)).collect();
+    let new_paths: std::collections::HashSet<&str> = new.iter().map(|e| e.path.as_str()).collect();
+    let change = |action, entry: &ManifestEntry| FileChange {
+        action,
+        kind: entry.kind.clone(),
+        name: entry.name.clone(),
+        path: entry.path.clone(),
+    };
+    let mut changes: Vec<FileChange> = new
+        .iter()
+        .filter_map(|entry| match old.get(entry.path.as_str()) {
+            None => Some(change(FileAction::Added, entry)),
+            Some(before) if before.blake3 != entry.blake3 => {
+                Some(change(FileAction::Changed, entry))
+            }
+            Some(_) => None,
+        })
+        .collect();
+    changes.extend(
+        old.values()
+            .filter(|entry| !new_paths.contains(entry.path.as_str()))
+            .map(|entry| change(FileAction::Removed, entry)),
+    );
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    changes
+}
+
+#[cfg(test)]
+mod change_tests {
+    use super::*;
+
+    fn entry(path: &str, hash: &str) -> ManifestEntry {
+        ManifestEntry {
+            path: path.into(),
+            kind: "table".into(),
+            name: path.into(),
+            blake3: hash.into(),
+        }
+    }
+
+    #[test]
+    fn added_changed_and_removed_files_are_found() {
+        let old = [entry("a", "1"), entry("b", "1"), entry("c", "1")];
+        let new = [entry("a", "1"), entry("b", "2"), entry("d", "1")];
+        let actions: Vec<(FileAction, &str)> = file_changes(&old, &new)
+            .iter()
+            .map(|c| (c.action, c.path.as_str()))
+            .map(|(a, p)| {
+                (
+                    a,
+                    if p == "b" {
+                        "b"
+                    } else if p == "c" {
+                        "c"
+                    } else {
+                        "d"
+                    },
+                )
+            })
+            .collect();
+        assert_eq!(
+            actions,
+            vec![
+                (FileAction::Changed, "b"),
+                (FileAction::Removed, "c"),
+                (FileAction::Added, "d")
+            ]
+        );
+    }
+}

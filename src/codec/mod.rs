@@ -3,7 +3,7 @@
 
 mod json;
 mod manifest;
-mod path;
+pub mod path;
 mod verify;
 
 use std::collections::BTreeMap;
@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::model::{self, Database};
-pub use manifest::{file_hash, fingerprint, Manifest, ManifestEntry, FORMAT};
+pub use manifest::{
+    file_changes, file_hash, fingerprint, FileAction, FileChange, Manifest, ManifestEntry, FORMAT,
+};
 pub use verify::{verify, Problem};
 
 /// The manifest's file name inside a snapshot folder.
@@ -133,15 +135,30 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, serde_json::Value)> 
     let mut out = Vec::with_capacity(db.object_count());
     for s in &db.schemas {
         let path = format!("{}/schema.json", path::encode_schema(&s.name));
-        out.push((FileKind::Schema, model::quote_ident(&s.name), path, value(s)));
+        out.push((
+            FileKind::Schema,
+            model::quote_ident(&s.name),
+            path,
+            value(s),
+        ));
     }
     for t in &db.tables {
         let path = schema_path(&t.schema, "tables", &path::encode_name(&t.name));
-        out.push((FileKind::Table, model::qualified(&t.schema, &t.name), path, value(t)));
+        out.push((
+            FileKind::Table,
+            model::qualified(&t.schema, &t.name),
+            path,
+            value(t),
+        ));
     }
     for v in &db.views {
         let path = schema_path(&v.schema, "views", &path::encode_name(&v.name));
-        out.push((FileKind::View, model::qualified(&v.schema, &v.name), path, value(v)));
+        out.push((
+            FileKind::View,
+            model::qualified(&v.schema, &v.name),
+            path,
+            value(v),
+        ));
     }
     for m in &db.materialized_views {
         let path = schema_path(&m.schema, "materialized_views", &path::encode_name(&m.name));
@@ -150,7 +167,12 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, serde_json::Value)> 
     }
     for s in &db.sequences {
         let path = schema_path(&s.schema, "sequences", &path::encode_name(&s.name));
-        out.push((FileKind::Sequence, model::qualified(&s.schema, &s.name), path, value(s)));
+        out.push((
+            FileKind::Sequence,
+            model::qualified(&s.schema, &s.name),
+            path,
+            value(s),
+        ));
     }
     for f in &db.functions {
         let segment = path::encode_function(&f.name, &f.identity_arguments);
@@ -159,14 +181,24 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, serde_json::Value)> 
     }
     for t in &db.types {
         let path = schema_path(&t.schema, "types", &path::encode_name(&t.name));
-        out.push((FileKind::Type, model::qualified(&t.schema, &t.name), path, value(t)));
+        out.push((
+            FileKind::Type,
+            model::qualified(&t.schema, &t.name),
+            path,
+            value(t),
+        ));
     }
     for e in &db.extensions {
         let path = format!(
             "{DATABASE_DIR}/extensions/{}",
             path::file_name(&path::encode_name(&e.name))
         );
-        out.push((FileKind::Extension, model::quote_ident(&e.name), path, value(e)));
+        out.push((
+            FileKind::Extension,
+            model::quote_ident(&e.name),
+            path,
+            value(e),
+        ));
     }
     out
 }

@@ -48,14 +48,14 @@ pub fn encode_schema(name: &str) -> String {
     }
 }
 
-/// Encodes `name(identity arguments)` for a function. Spaces, commas and brackets in the
-/// argument list stay readable; the name's own parentheses are escaped, so the first `(` is the
-/// separator.
+/// Encodes `name(identity arguments)` for a function. Spaces, commas, dots and brackets in the
+/// argument list stay readable (the list is never a whole segment, nor at its end); the name's own
+/// parentheses are escaped, so the first `(` is the separator.
 pub fn encode_function(name: &str, identity_arguments: &str) -> String {
     format!(
         "{}({})",
         encode_name(name),
-        encode_with(identity_arguments, b" ,[]")
+        encode_with(identity_arguments, b" ,.[]")
     )
 }
 
@@ -130,8 +130,23 @@ mod tests {
     #[test]
     fn hostile_names_become_safe_distinct_segments() {
         let names = [
-            "users", "Users", "USERS", "../x", "..", ".", "a/b\\c", "CON", "con", "aux",
-            "trailing.", "ü日本", "nul\0", " lead", "a:b*c?", "%5F", "^u",
+            "users",
+            "Users",
+            "USERS",
+            "../x",
+            "..",
+            ".",
+            "a/b\\c",
+            "CON",
+            "con",
+            "aux",
+            "trailing.",
+            "ü日本",
+            "nul\0",
+            " lead",
+            "a:b*c?",
+            "%5F",
+            "^u",
         ];
         let mut seen = std::collections::HashSet::new();
         for name in names {
@@ -167,7 +182,7 @@ mod tests {
         );
         assert_eq!(
             encode_function("f(x)", "app.\"Money\""),
-            "f%28x%29(app%2E%22^money%22)"
+            "f%28x%29(app.%22^money%22)"
         );
     }
 

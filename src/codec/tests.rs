@@ -83,10 +83,18 @@ fn sample() -> Database {
             grants: vec![],
             revoked: vec![],
         }],
-        tables: ["users", "Users", "../x", "a/b\\c", "CON", "trailing.", "日本"]
-            .into_iter()
-            .map(|n| table("app", n))
-            .collect(),
+        tables: [
+            "users",
+            "Users",
+            "../x",
+            "a/b\\c",
+            "CON",
+            "trailing.",
+            "日本",
+        ]
+        .into_iter()
+        .map(|n| table("app", n))
+        .collect(),
         functions: vec![
             function("org_total", "bigint"),
             function(&"f".repeat(200), &"character varying, ".repeat(20)),
@@ -122,13 +130,18 @@ fn every_path_stays_inside_the_folder_and_is_unique_ignoring_case() {
         assert!(lower.insert(path.to_lowercase()), "collision: {path}");
         for segment in path.split('/') {
             assert!(segment.len() <= 255, "{segment}");
-            assert!(segment != ".." && segment != "." && !segment.is_empty(), "{path}");
+            assert!(
+                segment != ".." && segment != "." && !segment.is_empty(),
+                "{path}"
+            );
             assert!(!segment.ends_with('.') && !segment.contains('\\'), "{path}");
         }
     }
     assert!(snapshot.files.contains_key("app/tables/^users.json"));
     assert!(snapshot.files.contains_key("app/tables/%2E%2E%2Fx.json"));
-    assert!(snapshot.files.contains_key("_database/extensions/pgcrypto.json"));
+    assert!(snapshot
+        .files
+        .contains_key("_database/extensions/pgcrypto.json"));
 }
 
 #[test]
@@ -154,7 +167,11 @@ fn verify_names_every_broken_file() {
     let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
     assert_eq!(
         paths,
-        vec!["app/tables/^users.json", "app/tables/users.json", "app/tables/stray.json"],
+        vec![
+            "app/tables/^users.json",
+            "app/tables/users.json",
+            "app/tables/stray.json"
+        ],
         "{problems:?}"
     );
 }
@@ -183,7 +200,10 @@ fn verify_catches_a_non_canonical_file_with_a_matching_hash() {
 fn a_future_format_is_refused_with_an_upgrade_hint() {
     let mut files = encode(&sample()).unwrap().files;
     let text = String::from_utf8(files[MANIFEST].clone()).unwrap();
-    files.insert(MANIFEST.into(), text.replace("\"format\": 1", "\"format\": 2").into_bytes());
+    files.insert(
+        MANIFEST.into(),
+        text.replace("\"format\": 1", "\"format\": 2").into_bytes(),
+    );
     let message = decode(&files).unwrap_err().to_string();
     assert!(message.contains("upgrade schemagit"), "{message}");
 }

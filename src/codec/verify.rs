@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{
-    decode_manifest, decode_object, file_hash, fingerprint, json, manifest_bytes, objects,
-    MANIFEST,
+    decode_manifest, decode_object, file_hash, fingerprint, json, manifest_bytes, objects, MANIFEST,
 };
 use crate::model::Database;
 
@@ -51,7 +50,10 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
     }
     for entry in &manifest.objects {
         let Some(bytes) = files.get(&entry.path) else {
-            problems.push(Problem::new(&entry.path, "listed in the manifest but missing"));
+            problems.push(Problem::new(
+                &entry.path,
+                "listed in the manifest but missing",
+            ));
             continue;
         };
         let actual = file_hash(bytes);

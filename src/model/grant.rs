@@ -201,10 +201,7 @@ mod tests {
     #[test]
     fn unchanged_acl_has_no_grants() {
         let default = strings(&["owner=arwdDxt/owner"]);
-        assert_eq!(
-            acl_changes(None, &default, None).unwrap(),
-            (vec![], vec![])
-        );
+        assert_eq!(acl_changes(None, &default, None).unwrap(), (vec![], vec![]));
         assert_eq!(
             acl_changes(Some(&default), &default, None).unwrap(),
             (vec![], vec![])
@@ -233,7 +230,10 @@ mod tests {
     fn privileges_are_grouped_in_canonical_order() {
         let acl = strings(&["reader=wr/owner"]);
         let (granted, _) = acl_changes(Some(&acl), &[], Some("email")).unwrap();
-        assert_eq!(granted[0].privileges, vec![Privilege::Select, Privilege::Update]);
+        assert_eq!(
+            granted[0].privileges,
+            vec![Privilege::Select, Privilege::Update]
+        );
         assert_eq!(granted[0].column.as_deref(), Some("email"));
     }
 

@@ -8,7 +8,7 @@ mod grant;
 mod name;
 mod objects;
 
-pub use grant::{Grant, Privilege};
+pub use grant::{acl_changes, Grant, Privilege};
 pub use name::{qualified, quote_ident};
 pub use objects::*;
 
@@ -42,11 +42,14 @@ impl Database {
     /// server's collation; this makes the order byte-wise and identical on every machine.
     pub fn sort(&mut self) {
         self.schemas.sort_by(|a, b| a.name.cmp(&b.name));
-        self.tables.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
-        self.views.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.tables
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.views
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.materialized_views
             .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
-        self.sequences.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.sequences
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.functions.sort_by(|a, b| {
             (&a.schema, &a.name, &a.identity_arguments).cmp(&(
                 &b.schema,
@@ -54,7 +57,8 @@ impl Database {
                 &b.identity_arguments,
             ))
         });
-        self.types.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.types
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.extensions.sort_by(|a, b| a.name.cmp(&b.name));
         for table in &mut self.tables {
             table.sort();

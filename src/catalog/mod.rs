@@ -1,0 +1,8 @@
+//! Live PostgreSQL → model: the connection ([`connect`]), and one bulk query per object kind
+//! (`sql/*.sql`), all run in one read-only, repeatable-read transaction that takes no table locks.
+
+pub mod connect;
+mod introspect;
+mod rows;
+
+pub use introspect::{introspect, IntrospectError, IntrospectOptions, Introspection};

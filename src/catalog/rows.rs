@@ -1,0 +1,558 @@
+//! Catalog rows → model: each query's rows become objects or are attached to their parent.
+
+use std::collections::HashMap;
+
+use tokio_postgres::types::FromSql;
+use tokio_postgres::Row;
+
+use crate::model::{
+    self, acl_changes, lines, Column, Constraint, Database, Extension, Function, Grant, Identity,
+    Index, MaterializedView, Policy, RowLevelSecurity, Schema, Sequence, SequenceOptions, Table,
+    Trigger, TypeDef, View, ViewColumn,
+};
+
+/// The rows of every query, as fetched.
+pub(super) struct Fetched {
+    pub schemas: Vec<Row>,
+    pub relations: Vec<Row>,
+    pub columns: Vec<Row>,
+    pub constraints: Vec<Row>,
+    pub indexes: Vec<Row>,
+    pub policies: Vec<Row>,
+    pub triggers: Vec<Row>,
+    pub sequences: Vec<Row>,
+    pub functions: Vec<Row>,
+    pub aggregates: Vec<Row>,
+    pub types: Vec<Row>,
+    pub extensions: Vec<Row>,
+}
+
+fn get<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<T, String> {
+    row.try_get(column)
+        .map_err(|e| format!("column {column}: {e}"))
+}
+
+fn strings(row: &Row, column: &str) -> Result<Vec<String>, String> {
+    Ok(get::<Option<Vec<String>>>(row, column)?.unwrap_or_default())
+}
+
+/// (granted, revoked) beyond the object's default ACL.
+fn privileges(row: &Row, column: Option<&str>) -> Result<(Vec<Grant>, Vec<Grant>), String> {
+    let acl: Option<Vec<String>> = get(row, "acl")?;
+    let default = strings(row, "default_acl")?;
+    acl_changes(acl.as_deref(), &default, column)
+}
+
+type Key = (String, String);
+
+fn key(row: &Row, schema: &str, name: &str) -> Result<Key, String> {
+    Ok((get(row, schema)?, get(row, name)?))
+}
+
+fn missing(what: &str, key: &Key) -> String {
+    format!(
+        "{what} of unknown object {}",
+        model::qualified(&key.0, &key.1)
+    )
+}
+
+/// Where a relation's parts go.
+#[derive(Clone, Copy)]
+enum Slot {
+    Table(usize),
+    View(usize),
+    MaterializedView(usize),
+    Type(usize),
+}
+
+pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
+    let mut db = Database::default();
+    let mut slots: HashMap<Key, Slot> = HashMap::new();
+
+    for row in &rows.schemas {
+        let (grants, revoked) = privileges(row, None)?;
+        db.schemas.push(Schema {
+            name: get(row, "name")?,
+            owner: get(row, "owner")?,
+            comment: get(row, "comment")?,
+            grants,
+            revoked,
+        });
+    }
+
+    for row in &rows.relations {
+        let key = key(row, "schema", "name")?;
+        let (grants, revoked) = privileges(row, None)?;
+        let mut options = strings(row, "options")?;
+        options.sort();
+        let kind: String = get(row, "kind")?;
+        let definition = get::<Option<String>>(row, "definition")?.map(|d| lines(&d));
+        let slot = match kind.as_str() {
+            "v" => {
+                db.views.push(View {
+                    schema: key.0.clone(),
+                    name: key.1.clone(),
+                    owner: get(row, "owner")?,
+                    options,
+                    comment: get(row, "comment")?,
+                    columns: Vec::new(),
+                    definition: definition.unwrap_or_default(),
+                    triggers: Vec::new(),
+                    grants,
+                    revoked,
+                });
+                Slot::View(db.views.len() - 1)
+            }
+            "m" => {
+                db.materialized_views.push(MaterializedView {
+                    schema: key.0.clone(),
+                    name: key.1.clone(),
+                    owner: get(row, "owner")?,
+                    options,
+                    comment: get(row, "comment")?,
+                    columns: Vec::new(),
+                    definition: definition.unwrap_or_default(),
+                    indexes: Vec::new(),
+                    grants,
+                    revoked,
+                });
+                Slot::MaterializedView(db.materialized_views.len() - 1)
+            }
+            _ => {
+                db.tables.push(Table {
+                    schema: key.0.clone(),
+                    name: key.1.clone(),
+                    owner: get(row, "owner")?,
+                    unlogged: get(row, "unlogged")?,
+                    partition_by: get(row, "partition_by")?,
+                    partition_of: get(row, "partition_of")?,
+                    partition_bound: get(row, "partition_bound")?,
+                    inherits: strings(row, "inherits")?,
+                    options,
+                    comment: get(row, "comment")?,
+                    row_level_security: RowLevelSecurity {
+                        enabled: get(row, "rls_enabled")?,
+                        forced: get(row, "rls_forced")?,
+                    },
+                    columns: Vec::new(),
+                    constraints: Vec::new(),
+                    indexes: Vec::new(),
+                    policies: Vec::new(),
+                    triggers: Vec::new(),
+                    grants,
+                    revoked,
+                });
+                Slot::Table(db.tables.len() - 1)
+            }
+        };
+        slots.insert(key, slot);
+    }
+
+    let mut type_slots: HashMap<Key, usize> = HashMap::new();
+    for row in &rows.types {
+        let key = key(row, "schema", "name")?;
+        let (grants, revoked) = privileges(row, None)?;
+        let kind = match get::<String>(row, "kind")?.as_str() {
+            "e" => "enum",
+            "d" => "domain",
+            "c" => "composite",
+            "r" => "range",
+            other => return Err(format!("unknown type kind {other:?}")),
+        };
+        db.types.push(TypeDef {
+            schema: key.0.clone(),
+            name: key.1.clone(),
+            kind: kind.to_string(),
+            owner: get(row, "owner")?,
+            labels: strings(row, "labels")?,
+            base_type: get(row, "base_type")?,
+            subtype: get(row, "subtype")?,
+            collation: get(row, "collation")?,
+            not_null: get(row, "not_null")?,
+            default: get(row, "default_expr")?,
+            constraints: Vec::new(),
+            attributes: Vec::new(),
+            comment: get(row, "comment")?,
+            grants,
+            revoked,
+        });
+        if kind == "composite" {
+            slots.insert(key.clone(), Slot::Type(db.types.len() - 1));
+        }
+        type_slots.insert(key, db.types.len() - 1);
+    }
+
+    attach_columns(&mut db, &slots, &rows.columns)?;
+
+    for row in &rows.constraints {
+        let parent = key(row, "schema", "parent")?;
+        let constraint_type = match get::<String>(row, "kind")?.as_str() {
+            "p" => "primary key",
+            "u" => "unique",
+            "f" => "foreign key",
+            "c" => "check",
+            "x" => "exclusion",
+            other => return Err(format!("unknown constraint kind {other:?}")),
+        };
+        let constraint = Constraint {
+            name: get(row, "name")?,
+            constraint_type: constraint_type.to_string(),
+            definition: get(row, "definition")?,
+            comment: get(row, "comment")?,
+        };
+        if get::<bool>(row, "on_domain")? {
+            let slot = type_slots
+                .get(&parent)
+                .ok_or_else(|| missing("constraint", &parent))?;
+            db.types[*slot].constraints.push(constraint);
+        } else if let Some(Slot::Table(i)) = slots.get(&parent) {
+            db.tables[*i].constraints.push(constraint);
+        }
+    }
+
+    for row in &rows.indexes {
+        let parent = key(row, "schema", "relation")?;
+        let index = Index {
+            name: get(row, "name")?,
+            definition: get(row, "definition")?,
+            comment: get(row, "comment")?,
+        };
+        match slots.get(&parent) {
+            Some(Slot::Table(i)) => db.tables[*i].indexes.push(index),
+            Some(Slot::MaterializedView(i)) => db.materialized_views[*i].indexes.push(index),
+            _ => {}
+        }
+    }
+
+    for row in &rows.policies {
+        let parent = key(row, "schema", "relation")?;
+        let command = match get::<String>(row, "command")?.as_str() {
+            "r" => "select",
+            "a" => "insert",
+            "w" => "update",
+            "d" => "delete",
+            _ => "all",
+        };
+        let mode = if get::<bool>(row, "permissive")? {
+            "permissive"
+        } else {
+            "restrictive"
+        };
+        let policy = Policy {
+            name: get(row, "name")?,
+            mode: mode.to_string(),
+            command: command.to_string(),
+            roles: strings(row, "roles")?,
+            using: get(row, "using_expr")?,
+            with_check: get(row, "check_expr")?,
+            comment: get(row, "comment")?,
+        };
+        if let Some(Slot::Table(i)) = slots.get(&parent) {
+            db.tables[*i].policies.push(policy);
+        }
+    }
+
+    for row in &rows.triggers {
+        let parent = key(row, "schema", "relation")?;
+        let enabled = match get::<String>(row, "enabled")?.as_str() {
+            "D" => "disabled",
+            "R" => "replica",
+            "A" => "always",
+            _ => "origin",
+        };
+        let trigger = Trigger {
+            name: get(row, "name")?,
+            definition: get(row, "definition")?,
+            enabled: enabled.to_string(),
+            comment: get(row, "comment")?,
+        };
+        match slots.get(&parent) {
+            Some(Slot::Table(i)) => db.tables[*i].triggers.push(trigger),
+            Some(Slot::View(i)) => db.views[*i].triggers.push(trigger),
+            _ => {}
+        }
+    }
+
+    for row in &rows.sequences {
+        let (grants, revoked) = privileges(row, None)?;
+        db.sequences.push(Sequence {
+            schema: get(row, "schema")?,
+            name: get(row, "name")?,
+            owner: get(row, "owner")?,
+            data_type: get(row, "data_type")?,
+            start: get(row, "seqstart")?,
+            increment: get(row, "seqincrement")?,
+            min: get(row, "seqmin")?,
+            max: get(row, "seqmax")?,
+            cache: get(row, "seqcache")?,
+            cycle: get(row, "seqcycle")?,
+            owned_by: get(row, "owned_by")?,
+            comment: get(row, "comment")?,
+            grants,
+            revoked,
+        });
+    }
+
+    for row in &rows.functions {
+        db.functions.push(function(row)?);
+    }
+    for row in &rows.aggregates {
+        db.functions.push(aggregate(row)?);
+    }
+
+    for row in &rows.extensions {
+        db.extensions.push(Extension {
+            name: get(row, "name")?,
+            schema: get(row, "schema")?,
+            version: get(row, "version")?,
+            owner: get(row, "owner")?,
+            comment: get(row, "comment")?,
+        });
+    }
+
+    db.sort();
+    Ok(db)
+}
+
+fn attach_columns(
+    db: &mut Database,
+    slots: &HashMap<Key, Slot>,
+    rows: &[Row],
+) -> Result<(), String> {
+    for row in rows {
+        let parent = key(row, "schema", "relation")?;
+        let Some(slot) = slots.get(&parent) else {
+            continue;
+        };
+        let name: String = get(row, "name")?;
+        let data_type: String = get(row, "data_type")?;
+        let default: Option<String> = get(row, "default_expr")?;
+        let comment: Option<String> = get(row, "comment")?;
+        let (column_grants, column_revoked) = {
+            let acl: Option<Vec<String>> = get(row, "acl")?;
+            acl_changes(acl.as_deref(), &[], Some(&name))?
+        };
+        match *slot {
+            Slot::View(i) => {
+                let view = &mut db.views[i];
+                view.columns.push(ViewColumn {
+                    name,
+                    data_type,
+                    default,
+                    comment,
+                });
+                view.grants.extend(column_grants);
+                view.revoked.extend(column_revoked);
+                view.grants.sort();
+                view.revoked.sort();
+            }
+            Slot::MaterializedView(i) => {
+                let view = &mut db.materialized_views[i];
+                view.columns.push(ViewColumn {
+                    name,
+                    data_type,
+                    default,
+                    comment,
+                });
+                view.grants.extend(column_grants);
+                view.revoked.extend(column_revoked);
+                view.grants.sort();
+                view.revoked.sort();
+            }
+            Slot::Table(i) | Slot::Type(i) => {
+                let generated = get::<String>(row, "generated")? == "s";
+                let identity = match get::<String>(row, "identity")?.as_str() {
+                    "a" => Some("always"),
+                    "d" => Some("by default"),
+                    _ => None,
+                };
+                let identity = match identity {
+                    Some(generated) => Some(Identity {
+                        generated: generated.to_string(),
+                        sequence: SequenceOptions {
+                            data_type: get(row, "seq_type")?,
+                            start: get(row, "seqstart")?,
+                            increment: get(row, "seqincrement")?,
+                            min: get(row, "seqmin")?,
+                            max: get(row, "seqmax")?,
+                            cache: get(row, "seqcache")?,
+                            cycle: get(row, "seqcycle")?,
+                        },
+                    }),
+                    None => None,
+                };
+                let column = Column {
+                    name,
+                    data_type,
+                    collation: get(row, "collation")?,
+                    not_null: get(row, "not_null")?,
+                    default: if generated { None } else { default.clone() },
+                    identity,
+                    generated: if generated { default } else { None },
+                    comment,
+                };
+                if let Slot::Table(i) = *slot {
+                    let table = &mut db.tables[i];
+                    table.columns.push(column);
+                    table.grants.extend(column_grants);
+                    table.revoked.extend(column_revoked);
+                    table.grants.sort();
+                    table.revoked.sort();
+                } else {
+                    db.types[i].attributes.push(column);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn volatility(code: &str) -> &'static str {
+    match code {
+        "i" => "immutable",
+        "s" => "stable",
+        _ => "volatile",
+    }
+}
+
+fn parallel(code: &str) -> &'static str {
+    match code {
+        "s" => "safe",
+        "r" => "restricted",
+        _ => "unsafe",
+    }
+}
+
+fn function(row: &Row) -> Result<Function, String> {
+    let (grants, revoked) = privileges(row, None)?;
+    let kind = match get::<String>(row, "kind")?.as_str() {
+        "p" => "procedure",
+        "w" => "window",
+        _ => "function",
+    };
+    let definition: String = get(row, "definition")?;
+    Ok(Function {
+        schema: get(row, "schema")?,
+        name: get(row, "name")?,
+        kind: kind.to_string(),
+        identity_arguments: get(row, "identity_arguments")?,
+        owner: get(row, "owner")?,
+        returns: get(row, "returns")?,
+        language: get(row, "language")?,
+        volatility: volatility(&get::<String>(row, "volatility")?).to_string(),
+        security_definer: get(row, "security_definer")?,
+        strict: get(row, "strict")?,
+        leakproof: get(row, "leakproof")?,
+        parallel: parallel(&get::<String>(row, "parallel")?).to_string(),
+        config: strings(row, "config")?,
+        comment: get(row, "comment")?,
+        definition: lines(definition.strip_suffix('\n').unwrap_or(&definition)),
+        grants,
+        revoked,
+    })
+}
+
+/// An aggregate, with a `CREATE AGGREGATE` statement built from its catalog entry (the server
+/// has no deparse function for aggregates).
+fn aggregate(row: &Row) -> Result<Function, String> {
+    let (grants, revoked) = privileges(row, None)?;
+    let schema: String = get(row, "schema")?;
+    let name: String = get(row, "name")?;
+    let arguments: String = get(row, "arguments")?;
+    let kind: String = get(row, "aggregate_kind")?;
+    let strict: bool = get(row, "strict")?;
+    let mut clauses = vec![
+        format!("SFUNC = {}", strip_args(&get::<String>(row, "sfunc")?)),
+        format!("STYPE = {}", get::<String>(row, "stype")?),
+    ];
+    let optional = [
+        (
+            "SSPACE",
+            get::<Option<i32>>(row, "sspace")?.map(|n| n.to_string()),
+        ),
+        (
+            "FINALFUNC",
+            get::<Option<String>>(row, "finalfunc")?.map(|f| strip_args(&f)),
+        ),
+        (
+            "COMBINEFUNC",
+            get::<Option<String>>(row, "combinefunc")?.map(|f| strip_args(&f)),
+        ),
+        (
+            "SERIALFUNC",
+            get::<Option<String>>(row, "serialfunc")?.map(|f| strip_args(&f)),
+        ),
+        (
+            "DESERIALFUNC",
+            get::<Option<String>>(row, "deserialfunc")?.map(|f| strip_args(&f)),
+        ),
+        (
+            "INITCOND",
+            get::<Option<String>>(row, "initcond")?.map(|v| quote_literal(&v)),
+        ),
+        (
+            "SORTOP",
+            get::<Option<String>>(row, "sortop")?
+                .map(|op| format!("OPERATOR({})", strip_args(&op))),
+        ),
+    ];
+    clauses.extend(
+        optional
+            .into_iter()
+            .filter_map(|(clause, value)| value.map(|v| format!("{clause} = {v}"))),
+    );
+    if get::<bool>(row, "finalfunc_extra")? {
+        clauses.push("FINALFUNC_EXTRA".to_string());
+    }
+    if kind == "h" {
+        clauses.push("HYPOTHETICAL".to_string());
+    }
+    let volatility_code: String = get(row, "volatility")?;
+    let parallel_code: String = get(row, "parallel")?;
+    if parallel_code != "u" {
+        clauses.push(format!(
+            "PARALLEL = {}",
+            parallel(&parallel_code).to_uppercase()
+        ));
+    }
+    let mut definition = vec![format!(
+        "CREATE AGGREGATE {}({arguments}) (",
+        model::qualified(&schema, &name)
+    )];
+    let last = clauses.len() - 1;
+    for (i, clause) in clauses.into_iter().enumerate() {
+        definition.push(format!("    {clause}{}", if i == last { "" } else { "," }));
+    }
+    definition.push(");".to_string());
+    Ok(Function {
+        schema,
+        name,
+        kind: "aggregate".to_string(),
+        identity_arguments: get(row, "identity_arguments")?,
+        owner: get(row, "owner")?,
+        returns: get(row, "returns")?,
+        language: "internal".to_string(),
+        volatility: volatility(&volatility_code).to_string(),
+        security_definer: false,
+        strict,
+        leakproof: false,
+        parallel: parallel(&parallel_code).to_string(),
+        config: Vec::new(),
+        comment: get(row, "comment")?,
+        definition,
+        grants,
+        revoked,
+    })
+}
+
+/// `app.f(integer)` → `app.f`: a regprocedure or regoperator without its argument list.
+fn strip_args(signature: &str) -> String {
+    match signature.rfind('(') {
+        Some(i) if signature.ends_with(')') => signature[..i].to_string(),
+        _ => signature.to_string(),
+    }
+}
+
+fn quote_literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}

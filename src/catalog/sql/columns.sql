@@ -1,0 +1,42 @@
+-- Columns of tables, views, materialized views and composite types in user schemas, in
+-- position order, skipping dropped columns (so physical gaps never show): type, collation where
+-- it differs from the type's, NOT NULL, default or generation expression, identity and its
+-- sequence's definition, column ACL and comment. PostgreSQL 13 to 17.
+SELECT n.nspname AS schema,
+       c.relname AS relation,
+       c.relkind::text AS relation_kind,
+       a.attname AS name,
+       pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
+       CASE WHEN a.attcollation <> t.typcollation
+            THEN a.attcollation::pg_catalog.regcollation::text END AS collation,
+       a.attnotnull AS not_null,
+       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr,
+       a.attgenerated::text AS generated,
+       a.attidentity::text AS identity,
+       pg_catalog.format_type(s.seqtypid, NULL) AS seq_type,
+       s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+       a.attacl::text[] AS acl,
+       d.description AS comment
+  FROM pg_catalog.pg_attribute a
+  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+  LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+  LEFT JOIN pg_catalog.pg_depend dep
+         ON a.attidentity <> ''
+        AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'
+  LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid
+  LEFT JOIN pg_catalog.pg_description d
+         ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        AND d.objoid = c.oid AND d.objsubid = a.attnum
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c')
+   AND a.attnum > 0
+   AND NOT a.attisdropped
+   AND n.nspname <> 'information_schema'
+   AND n.nspname !~ '^pg_'
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e
+                    WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                      AND e.objid = c.oid AND e.deptype = 'e')
+ ORDER BY n.nspname, c.relname, a.attnum

@@ -1,0 +1,21 @@
+-- Constraints of tables and of domains in user schemas: primary key, unique, foreign key, check
+-- and exclusion, deparsed (the text carries DEFERRABLE, INITIALLY DEFERRED and NOT VALID), with
+-- comments. Constraint triggers are read as triggers. PostgreSQL 13 to 17.
+SELECT n.nspname AS schema,
+       COALESCE(c.relname, t.typname) AS parent,
+       co.contypid <> 0 AS on_domain,
+       co.conname AS name,
+       co.contype::text AS kind,
+       pg_catalog.pg_get_constraintdef(co.oid) AS definition,
+       d.description AS comment
+  FROM pg_catalog.pg_constraint co
+  LEFT JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
+  LEFT JOIN pg_catalog.pg_type t ON t.oid = co.contypid
+  JOIN pg_catalog.pg_namespace n ON n.oid = COALESCE(c.relnamespace, t.typnamespace)
+  LEFT JOIN pg_catalog.pg_description d
+         ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+        AND d.objoid = co.oid AND d.objsubid = 0
+ WHERE co.contype IN ('p', 'u', 'f', 'c', 'x')
+   AND n.nspname <> 'information_schema'
+   AND n.nspname !~ '^pg_'
+ ORDER BY 1, 2, 4

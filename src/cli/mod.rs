@@ -1,0 +1,117 @@
+//! The command line: clap definitions (one file per subcommand), the shared context they run
+//! in, and the error type `main` maps to exit codes.
+
+mod error;
+mod snapshot;
+mod verify;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use error::{CliError, ErrorKind};
+
+use crate::config::{Config, Flags};
+use crate::vcs::Repo;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "schemagit",
+    version,
+    about = "Keep a PostgreSQL schema under version control",
+    long_about = "Keep a PostgreSQL schema under version control: snapshot the live catalog into \
+                  canonical, content-hashed files (one per object) and commit them to git."
+)]
+pub struct Cli {
+    /// Connection string (postgres://…, postgresql://… or key=value); else DATABASE_URL, else
+    /// the environment's variable from schemagit.toml, else the libpq environment (PGHOST, …)
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Environment: names the snapshot folder snapshots/<env> [default: default_env from
+    /// schemagit.toml, else "default"]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub env: Option<String>,
+
+    /// The git repository [default: the one around the current directory]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+
+    /// Machine-readable output on stdout (progress and errors stay on stderr)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Introspect the database, write snapshots/<env>/ and commit it when it changed
+    Snapshot(snapshot::SnapshotArgs),
+    /// Check a snapshot folder's integrity: every hash, the fingerprint, the format, stray files
+    Verify(verify::VerifyArgs),
+}
+
+/// How a command that ran to the end judged what it saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing above info.
+    Clean,
+    /// At least one warning, no critical finding.
+    Warning,
+    /// At least one critical finding.
+    Critical,
+}
+
+/// What every command needs: the repository, the resolved configuration, the output streams.
+pub struct Context<'a> {
+    pub repo: Repo,
+    pub config: Config,
+    pub json: bool,
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, CliError> {
+    let repo = Repo::discover(cli.repo.as_deref())?;
+    let root = repo.workdir().map(PathBuf::from).ok_or_else(|| {
+        CliError::new(
+            ErrorKind::Repository,
+            "the repository is bare: schemagit needs a work tree",
+        )
+        .with_hint("run it in a clone with a checkout")
+    })?;
+    let flags = Flags {
+        env: cli.env.clone(),
+        database_url: cli.database_url.clone(),
+    };
+    let config = Config::resolve(&root, &flags, &|name| std::env::var(name).ok())?;
+    let mut context = Context {
+        repo,
+        config,
+        json: cli.json,
+        out,
+        err,
+    };
+    match cli.command {
+        Command::Snapshot(args) => snapshot::run(&mut context, args),
+        Command::Verify(args) => verify::run(&mut context, args),
+    }
+}
+
+/// A single-threaded runtime: introspection is one connection, and the throwaway server's
+/// death signal is tied to the thread that started it.
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            CliError::new(
+                ErrorKind::Io,
+                format!("cannot start the async runtime: {e}"),
+            )
+        })
+}

@@ -1,0 +1,189 @@
+//! `schemagit snapshot`: introspect a live database (or the schema the migrations build),
+//! write `snapshots/<env>/` and commit it when it changed.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+
+use super::{runtime, CliError, Context, ErrorKind, Outcome};
+use crate::catalog::connect::{self, ConnectOptions};
+use crate::catalog::{introspect, IntrospectOptions, Introspection};
+use crate::codec::{self, file_changes, FileChange, Manifest};
+use crate::ephemeral::EphemeralPostgres;
+use crate::migrations;
+use crate::report::wire::{self, SnapshotReport};
+use crate::report::{commit_message, CommitFacts};
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Snapshot the schema that the migration files build in a throwaway PostgreSQL instead of
+    /// a live database [DIR default: the environment's `migrations` from schemagit.toml, else
+    /// migrations/]
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    pub from_migrations: Option<Option<PathBuf>>,
+
+    /// Commit onto this branch (created from HEAD when new) without touching the work tree
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+
+    /// Show what would change; write and commit nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Where the schema came from, for the commit message and progress lines.
+struct Read {
+    introspection: Introspection,
+    source: String,
+}
+
+pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliError> {
+    let progress = std::io::stderr().is_terminal() && !context.json;
+    let started = Instant::now();
+    let options = IntrospectOptions {
+        lock_timeout: context.config.lock_timeout,
+        statement_timeout: context.config.statement_timeout,
+    };
+    let read = match &args.from_migrations {
+        Some(dir) => {
+            let dir = dir
+                .clone()
+                .unwrap_or_else(|| context.config.migrations.clone());
+            let root = context
+                .repo
+                .workdir()
+                .expect("run() refuses bare repositories");
+            if progress {
+                let _ = writeln!(
+                    context.err,
+                    "building {} in a throwaway PostgreSQL…",
+                    dir.display()
+                );
+            }
+            read_migrations(&root.join(&dir), &dir.display().to_string(), options)?
+        }
+        None => {
+            let target = match &context.config.database_url {
+                Some(url) => ConnectOptions::parse(url)?,
+                None => ConnectOptions::from_env()?,
+            };
+            if progress {
+                let _ = writeln!(context.err, "reading {}…", target.display_redacted());
+            }
+            read_live(&target, options)?
+        }
+    };
+    let database = &read.introspection.database;
+    let snapshot = codec::encode(database)?;
+    if progress {
+        let _ = writeln!(
+            context.err,
+            "read {} objects in {:.1}s",
+            database.object_count(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+
+    let folder = context.config.snapshot_folder.clone();
+    let facts = CommitFacts {
+        env: &context.config.env,
+        fingerprint: &snapshot.manifest.fingerprint,
+        object_count: snapshot.manifest.objects.len(),
+        server_version: &read.introspection.server_version,
+        source: &read.source,
+    };
+    let mut changes: Vec<FileChange> = Vec::new();
+    let committed = if args.dry_run {
+        let revision = args.branch.as_deref().unwrap_or("HEAD");
+        let old = match context.repo.read_folder(revision, &folder) {
+            Ok(files) => files.and_then(|mut f| f.remove(codec::MANIFEST)),
+            Err(crate::vcs::VcsError::UnknownRevision { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
+        changes = changes_since(old.as_deref(), &snapshot.manifest)
+            .unwrap_or_else(|| file_changes(&[], &snapshot.manifest.objects));
+        None
+    } else {
+        context
+            .repo
+            .commit_folder(&folder, &snapshot.files, args.branch.as_deref(), |old| {
+                let since = changes_since(old, &snapshot.manifest);
+                changes = since
+                    .clone()
+                    .unwrap_or_else(|| file_changes(&[], &snapshot.manifest.objects));
+                commit_message(&facts, since.as_deref())
+            })?
+    };
+
+    let report = SnapshotReport {
+        env: context.config.env.clone(),
+        folder,
+        fingerprint: snapshot.manifest.fingerprint.clone(),
+        objects: snapshot.manifest.objects.len(),
+        commit: committed.as_ref().map(|c| c.id.clone()),
+        branch: committed.as_ref().map(|c| c.reference.clone()),
+        committed: !args.dry_run,
+        changes: changes.iter().map(Into::into).collect(),
+    };
+    if context.json {
+        wire::write_json(context.out, &report)?;
+    } else {
+        wire::write_snapshot_human(context.out, &report)?;
+    }
+    Ok(Outcome::Clean)
+}
+
+/// The object changes since the previous manifest; `None` when there was none (or it cannot
+/// be read, in which case the new snapshot replaces it whole).
+fn changes_since(old: Option<&[u8]>, new: &Manifest) -> Option<Vec<FileChange>> {
+    let old: Manifest = serde_json::from_slice(old?).ok()?;
+    Some(file_changes(&old.objects, &new.objects))
+}
+
+fn read_live(target: &ConnectOptions, options: IntrospectOptions) -> Result<Read, CliError> {
+    runtime()?.block_on(async {
+        let client = connect::connect(target).await?;
+        let introspection = introspect(&client, options).await?;
+        Ok(Read {
+            introspection,
+            source: target.display_redacted(),
+        })
+    })
+}
+
+/// Builds the migrations' schema in a throwaway PostgreSQL and reads it; the server is
+/// stopped and removed whatever happens.
+fn read_migrations(
+    dir: &std::path::Path,
+    shown_as: &str,
+    options: IntrospectOptions,
+) -> Result<Read, CliError> {
+    let files = migrations::discover(dir)?;
+    let server = EphemeralPostgres::start()?;
+    let version = server.server_version().to_string();
+    let result = runtime()?.block_on(async {
+        let admin = ConnectOptions::parse(&server.url("postgres"))?;
+        let client = connect::connect(&admin).await?;
+        client
+            .batch_execute("CREATE DATABASE schemagit_migrations")
+            .await
+            .map_err(|e| {
+                CliError::new(
+                    ErrorKind::Migrations,
+                    format!("cannot create the build database: {e}"),
+                )
+            })?;
+        drop(client);
+        let target = ConnectOptions::parse(&server.url("schemagit_migrations"))?;
+        let client = connect::connect(&target).await?;
+        migrations::apply_all(&client, &files).await?;
+        Ok::<_, CliError>(introspect(&client, options).await?)
+    });
+    server.stop()?;
+    Ok(Read {
+        introspection: result?,
+        source: format!("{shown_as} (throwaway PostgreSQL {version})"),
+    })
+}

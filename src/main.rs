@@ -1,0 +1,59 @@
+//! The `schemagit` binary: parse, run, map the outcome or error to an exit code.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use schemagit::cli::{self, Cli, CliError, ErrorKind, Outcome};
+
+fn exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Usage => 3,
+        ErrorKind::Database => 4,
+        ErrorKind::Repository => 5,
+        ErrorKind::Snapshot => 6,
+        ErrorKind::Migrations => 7,
+        ErrorKind::Io => 8,
+        ErrorKind::Interrupted => 130,
+    }
+}
+
+fn report(error: &CliError) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "error: {}", error.message);
+    if let Some(hint) = &error.hint {
+        let _ = writeln!(stderr, "hint: {hint}");
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(exit_code(ErrorKind::Usage))
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    // Ctrl-C: take down any throwaway server and its files, then stop.
+    let _ = ctrlc::set_handler(|| {
+        schemagit::ephemeral::cleanup_all();
+        report(&CliError::new(ErrorKind::Interrupted, "interrupted"));
+        std::process::exit(i32::from(exit_code(ErrorKind::Interrupted)));
+    });
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr();
+    match cli::run(cli, &mut stdout, &mut stderr) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Critical) => ExitCode::from(1),
+        Ok(Outcome::Warning) => ExitCode::from(2),
+        Err(error) => {
+            let _ = stdout.flush();
+            report(&error);
+            ExitCode::from(exit_code(error.kind))
+        }
+    }
+}

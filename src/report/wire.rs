@@ -1,0 +1,123 @@
+//! The documented `--json` shapes of `snapshot` and `verify`, and their human renderings.
+//! These are wire types of their own, never internal structs serialised by accident.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::codec::{FileChange, Problem};
+
+/// `schemagit snapshot --json`.
+#[derive(Debug, Serialize)]
+pub struct SnapshotReport {
+    pub env: String,
+    /// The folder written, relative to the repository root.
+    pub folder: String,
+    pub fingerprint: String,
+    pub objects: usize,
+    /// The commit made, or `null` when the snapshot was unchanged or not committed.
+    pub commit: Option<String>,
+    /// The branch committed to (`refs/heads/…`), when a commit was made.
+    pub branch: Option<String>,
+    /// `false` when `--no-commit` wrote the files only.
+    pub committed: bool,
+    pub changes: Vec<FileChangeReport>,
+}
+
+/// One object file added, changed or removed by a snapshot.
+#[derive(Debug, Serialize)]
+pub struct FileChangeReport {
+    pub action: &'static str,
+    pub kind: String,
+    pub object: String,
+    pub path: String,
+}
+
+impl From<&FileChange> for FileChangeReport {
+    fn from(change: &FileChange) -> Self {
+        FileChangeReport {
+            action: change.action.as_str(),
+            kind: change.kind.clone(),
+            object: change.name.clone(),
+            path: change.path.clone(),
+        }
+    }
+}
+
+/// `schemagit verify --json`.
+#[derive(Debug, Serialize)]
+pub struct VerifyReport {
+    pub folder: String,
+    pub ok: bool,
+    pub objects: usize,
+    pub problems: Vec<ProblemReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProblemReport {
+    pub path: String,
+    pub reason: String,
+}
+
+impl From<&Problem> for ProblemReport {
+    fn from(problem: &Problem) -> Self {
+        ProblemReport {
+            path: problem.path.clone(),
+            reason: problem.reason.clone(),
+        }
+    }
+}
+
+pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+pub fn write_snapshot_human(out: &mut dyn Write, report: &SnapshotReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "snapshot {}: {} objects, {}",
+        report.env, report.objects, report.fingerprint
+    )?;
+    for change in &report.changes {
+        writeln!(
+            out,
+            "  {:<8} {} {}",
+            change.action,
+            change.kind.replace('_', " "),
+            change.object
+        )?;
+    }
+    match (&report.commit, &report.branch) {
+        (Some(commit), Some(branch)) => writeln!(
+            out,
+            "committed {} on {}",
+            &commit[..commit.len().min(12)],
+            branch.trim_start_matches("refs/heads/")
+        ),
+        _ if !report.committed => writeln!(out, "wrote {} (not committed)", report.folder),
+        _ => writeln!(
+            out,
+            "unchanged: {} already matches the last commit, nothing to commit",
+            report.folder
+        ),
+    }
+}
+
+pub fn write_verify_human(out: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
+    for problem in &report.problems {
+        writeln!(
+            out,
+            "{}/{}: {}",
+            report.folder, problem.path, problem.reason
+        )?;
+    }
+    if report.ok {
+        writeln!(
+            out,
+            "{}: {} objects, every hash and the fingerprint check out",
+            report.folder, report.objects
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,236 @@
+//! Shared harness for the integration tests: one throwaway PostgreSQL cluster per test binary,
+//! a fresh database per test, fresh git repositories, and the compiled binary run hermetically.
+
+#![allow(dead_code)] // each test binary uses its own part of the harness
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{mpsc, OnceLock};
+
+use schemagit::ephemeral::EphemeralPostgres;
+
+/// What the tests need to know about the cluster.
+pub struct Cluster {
+    pub socket_dir: PathBuf,
+    pub port: u16,
+    pub user: String,
+    pub bin_dir: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+/// The one cluster of this test binary. It is started on a thread that lives as long as the
+/// process, because the server's parent-death signal follows the thread that started it, and
+/// it is torn down when the process exits.
+pub fn cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let server = EphemeralPostgres::start()
+                .expect("PostgreSQL server binaries are needed for the integration tests");
+            sender
+                .send(Cluster {
+                    socket_dir: server.socket_dir().to_path_buf(),
+                    port: server.port(),
+                    user: server.superuser().to_string(),
+                    bin_dir: server.bin_dir().to_path_buf(),
+                    data_dir: server.data_dir().to_path_buf(),
+                })
+                .expect("the test thread waits for the cluster");
+            std::mem::forget(server);
+            loop {
+                std::thread::park();
+            }
+        });
+        receiver
+            .recv()
+            .expect("the cluster thread sends its cluster")
+    })
+}
+
+impl Cluster {
+    /// A key=value connection string for `dbname`.
+    pub fn url(&self, dbname: &str) -> String {
+        format!(
+            "host={} port={} user={} dbname={dbname}",
+            self.socket_dir.display(),
+            self.port,
+            self.user
+        )
+    }
+
+    /// Runs SQL (many statements) in `dbname`.
+    pub fn execute(&self, dbname: &str, sql: &str) {
+        let url = self.url(dbname);
+        runtime().block_on(async {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .unwrap_or_else(|e| panic!("connect to {dbname}: {e}"));
+            let task = tokio::spawn(connection);
+            client
+                .batch_execute(sql)
+                .await
+                .unwrap_or_else(|e| panic!("SQL failed in {dbname}: {e:?}\n{sql}"));
+            drop(client);
+            let _ = task.await;
+        });
+    }
+
+    /// A new, empty database with a unique name.
+    pub fn fresh_database(&self, hint: &str) -> String {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let name = format!("{hint}_{}", COUNTER.fetch_add(1, Ordering::Relaxed));
+        self.execute("postgres", &format!("CREATE DATABASE {name}"));
+        name
+    }
+
+    /// A new database holding the fixture files, applied in the given order.
+    pub fn database_from(&self, hint: &str, files: &[PathBuf]) -> String {
+        let name = self.fresh_database(hint);
+        for file in files {
+            let sql = std::fs::read_to_string(file).unwrap();
+            self.execute(&name, &sql);
+        }
+        name
+    }
+
+    /// Runs one of the cluster's client programs (pg_dump, pg_restore, …).
+    pub fn tool(&self, program: &str) -> Command {
+        let mut command = Command::new(self.bin_dir.join(program));
+        command
+            .env("PGHOST", &self.socket_dir)
+            .env("PGPORT", self.port.to_string())
+            .env("PGUSER", &self.user);
+        command
+    }
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The fixture files of a folder under tests/fixtures, in name order.
+pub fn fixtures(folder: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(folder);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A fresh git repository with one commit holding a README.
+pub struct Repo {
+    pub dir: tempfile::TempDir,
+}
+
+impl Repo {
+    pub fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo { dir };
+        repo.git(&["init", "-q", "-b", "main"]);
+        std::fs::write(repo.path().join("README.md"), "hello\n").unwrap();
+        repo.git(&["add", "README.md"]);
+        repo.git(&["commit", "-q", "-m", "initial"]);
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs git in the repository and returns its stdout; panics when git fails.
+    pub fn git(&self, args: &[&str]) -> String {
+        let output = hermetic(Command::new("git"))
+            .args(args)
+            .current_dir(self.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Runs schemagit in the repository.
+    pub fn schemagit(&self, args: &[&str]) -> Run {
+        run_schemagit(self.path(), args)
+    }
+
+    pub fn commit_count(&self) -> usize {
+        self.git(&["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .unwrap()
+    }
+}
+
+/// git and schemagit without the user's configuration or database environment.
+pub fn hermetic(mut command: Command) -> Command {
+    for var in [
+        "DATABASE_URL",
+        "PGHOST",
+        "PGPORT",
+        "PGUSER",
+        "PGPASSWORD",
+        "PGDATABASE",
+        "PGSSLMODE",
+        "PGPASSFILE",
+    ] {
+        command.env_remove(var);
+    }
+    command
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// The result of one schemagit run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run_schemagit(dir: &Path, args: &[&str]) -> Run {
+    let output: Output = hermetic(Command::new(env!("CARGO_BIN_EXE_schemagit")))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+impl Run {
+    pub fn success(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
+    }
+}
