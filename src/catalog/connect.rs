@@ -342,7 +342,7 @@ impl Target {
         matches!(&self.endpoint, Endpoint::Tcp { host, .. } if host.contains(':'))
     }
 
-    /// `host:port` for TLS messages, which only ever concern TCP.
+    /// `host:port` for TLS messages; for a socket, the socket file's path.
     fn endpoint_label(&self) -> String {
         match &self.endpoint {
             Endpoint::Tcp { host, .. } if self.is_ipv6() => format!("[{host}]:{}", self.port),
@@ -400,6 +400,7 @@ impl ConnectOptions {
         self.url_with_hosts(&hosts.join(","))
     }
 
+    /// The database connected to: as given, else PGDATABASE, else the user name.
     pub fn dbname(&self) -> &str {
         &self.dbname
     }
@@ -1729,9 +1730,28 @@ impl TlsOptions {
                 };
                 format!("certificate not trusted by {trusted}")
             }
+            // rustls words these two as bare variant names.
+            rustls::Error::InvalidCertificate(CertificateError::Revoked) => {
+                format!(
+                    "certificate revoked according to sslcrl {}",
+                    self.crl_label()
+                )
+            }
+            rustls::Error::InvalidCertificate(CertificateError::UnknownRevocationStatus) => {
+                format!(
+                    "sslcrl {} has no CRL from the issuer of a certificate in the chain",
+                    self.crl_label()
+                )
+            }
             rustls::Error::InvalidCertificate(certificate) => certificate.to_string(),
             other => other.to_string(),
         }
+    }
+
+    fn crl_label(&self) -> String {
+        self.crl
+            .as_ref()
+            .map_or_else(String::new, |path| path.display().to_string())
     }
 }
 
@@ -1984,6 +2004,16 @@ HQ8BAf8EBAMCAQYwHQYDVR0OBBYEFAOi3MgQGLZFo/gAC6n+qJzmT9PCMAoGCCqG
 SM49BAMCA0cAMEQCIEeTNt0kfikKJx28ysu5HG5tgbLRpTe6sk/7x3MxZ4UUAiBP
 eSvyAFIzVLtO4Mel17qY2S+CLBbdFGI6LR0HMnETqw==
 -----END CERTIFICATE-----
+";
+    /// Revokes TEST_SERVER_CERT; issued by TEST_CA.
+    const TEST_CRL: &str = "\
+-----BEGIN X509 CRL-----
+MIHNMHQCAQEwCgYIKoZIzj0EAwIwHDEaMBgGA1UEAwwRc2NoZW1hZ2l0IHRlc3Qg
+Q0EXDTI2MTEyODIwNDAzNVoYDzIxMDkwMTE3MjA0MDM1WjAVMBMCAhABFw0yNjEx
+MjgyMDQwMzVaoA4wDDAKBgNVHRQEAwIBAjAKBggqhkjOPQQDAgNJADBGAiEAmQfS
+KQp+FbytVzIXe3jTMxRPGJ4VBCgh+HDvdGwBQ/8CIQDg+yF1Ofi4B2zmTAuBgViv
+sgBVMsmtSG6rR2jL/7kl3A==
+-----END X509 CRL-----
 ";
 
     fn env_from(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -2878,6 +2908,7 @@ localhost:5432:app:dave:pw:extra
             let home = tempfile::tempdir().unwrap();
             fs::write(home.path().join("ca.crt"), TEST_CA).unwrap();
             fs::write(home.path().join("unrelated.crt"), UNRELATED_CA).unwrap();
+            fs::write(home.path().join("revoked.crl"), TEST_CRL).unwrap();
             Self { home }
         }
 
@@ -2969,6 +3000,30 @@ localhost:5432:app:dave:pw:extra
             )
         );
         assert_eq!(server.join().unwrap(), [Seen::Tls, Seen::TlsFailed]);
+    }
+
+    #[tokio::test]
+    async fn a_revoked_certificate_is_refused() {
+        let client = TestClient::new();
+        let (port, server) = tcp_server(vec![tls(no_database())]);
+        let error = client
+            .connect(&format!(
+                "host=localhost hostaddr=127.0.0.1 port={port} sslmode=verify-full \
+                 sslrootcert={} sslcrl={}",
+                client.file("ca.crt"),
+                client.file("revoked.crl")
+            ))
+            .await
+            .expect_err("revoked");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "TLS handshake with localhost:{port} failed: certificate revoked according to \
+                 sslcrl {}",
+                client.file("revoked.crl")
+            )
+        );
+        assert_eq!(server.join().unwrap(), [Seen::TlsFailed]);
     }
 
     #[tokio::test]

@@ -124,7 +124,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         objects: snapshot.manifest.objects.len(),
         commit: committed.as_ref().map(|c| c.id.clone()),
         branch: committed.as_ref().map(|c| c.reference.clone()),
-        committed: !args.dry_run,
+        dry_run: args.dry_run,
         changes: changes.iter().map(Into::into).collect(),
     };
     if context.json {

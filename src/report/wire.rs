@@ -19,8 +19,8 @@ pub struct SnapshotReport {
     pub commit: Option<String>,
     /// The branch committed to (`refs/heads/…`), when a commit was made.
     pub branch: Option<String>,
-    /// `false` when `--no-commit` wrote the files only.
-    pub committed: bool,
+    /// `true` for `--dry-run`: the changes are what a real run would commit; nothing was written.
+    pub dry_run: bool,
     pub changes: Vec<FileChangeReport>,
 }
 
@@ -95,7 +95,7 @@ pub fn write_snapshot_human(out: &mut dyn Write, report: &SnapshotReport) -> io:
             &commit[..commit.len().min(12)],
             branch.trim_start_matches("refs/heads/")
         ),
-        _ if !report.committed => writeln!(out, "wrote {} (not committed)", report.folder),
+        _ if report.dry_run => writeln!(out, "dry run: nothing written or committed"),
         _ => writeln!(
             out,
             "unchanged: {} already matches the last commit, nothing to commit",
