@@ -9,6 +9,19 @@
 //!
 //! [env.dev]
 //! migrations = "migrations"     # what --from-migrations builds when given no folder
+//! roles = { app_rw_dev = "app_rw" } # role names compared as others (diff env:dev env:prod)
+//!
+//! [severity]                    # per kind, or per kind.action
+//! index = "info"
+//!
+//! [ignore]
+//! objects = ["app.tmp_*"]
+//! kinds = ["comment"]
+//!
+//! [rules]                       # checked on the live side by check and diff
+//! min_policies = 10
+//! require_rls = ["public.*"]
+//! required = ["app.users"]
 //! ```
 
 use std::collections::BTreeMap;
@@ -16,6 +29,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
+
+use crate::diff::rules::Rules;
+use crate::diff::scope::Ignore;
+use crate::diff::SeverityOverrides;
 
 pub const FILE_NAME: &str = "schemagit.toml";
 const DEFAULT_ENV: &str = "default";
@@ -31,6 +48,12 @@ struct FileConfig {
     statement_timeout_ms: Option<u64>,
     #[serde(default)]
     env: BTreeMap<String, EnvConfig>,
+    #[serde(default)]
+    severity: BTreeMap<String, String>,
+    #[serde(default)]
+    ignore: IgnoreConfig,
+    #[serde(default)]
+    rules: Rules,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -38,6 +61,18 @@ struct FileConfig {
 struct EnvConfig {
     url_env: Option<String>,
     migrations: Option<String>,
+    /// This environment's role names → the names they are compared under.
+    #[serde(default)]
+    roles: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IgnoreConfig {
+    #[serde(default)]
+    objects: Vec<String>,
+    #[serde(default)]
+    kinds: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +111,12 @@ pub struct Config {
     pub migrations: PathBuf,
     pub lock_timeout: Duration,
     pub statement_timeout: Duration,
+    /// `[severity]`: overrides per kind or per `kind.action`.
+    pub severity: SeverityOverrides,
+    /// `[ignore]`: objects and kinds that are not drift.
+    pub ignore: Ignore,
+    /// `[rules]`: what must hold on the live side.
+    pub rules: Rules,
     file: FileConfig,
 }
 
@@ -132,7 +173,18 @@ impl Config {
             .snapshot_dir
             .clone()
             .unwrap_or_else(|| DEFAULT_SNAPSHOT_DIR.to_string());
+        let severity =
+            SeverityOverrides::new(&file.severity).map_err(|message| ConfigError::Invalid {
+                path: path.clone(),
+                message,
+            })?;
         Ok(Config {
+            severity,
+            ignore: Ignore {
+                objects: file.ignore.objects.clone(),
+                kinds: file.ignore.kinds.clone(),
+            },
+            rules: file.rules.clone(),
             snapshot_folder: format!("{}/{env}", snapshot_dir.trim_end_matches('/')),
             migrations: PathBuf::from(
                 env_config
@@ -145,6 +197,15 @@ impl Config {
             database_url,
             file,
         })
+    }
+
+    /// The role mapping of environment `name` (`[env.NAME.roles]`).
+    pub fn roles(&self, name: &str) -> BTreeMap<String, String> {
+        self.file
+            .env
+            .get(name)
+            .map(|e| e.roles.clone())
+            .unwrap_or_default()
     }
 
     /// The database URL of another environment named in `schemagit.toml` (`env:NAME` sources).
@@ -234,6 +295,36 @@ mod tests {
         };
         let message = resolve(Some(toml), flags, &[]).unwrap_err().to_string();
         assert!(message.contains("$PROD_URL"), "{message}");
+    }
+
+    #[test]
+    fn severity_ignore_rules_and_roles_are_read() {
+        let toml = r#"
+[severity]
+index = "info"
+"column.added" = "warning"
+[ignore]
+objects = ["app.tmp_*"]
+kinds = ["comment"]
+[rules]
+min_policies = 3
+require_rls = ["public.*"]
+required = ["app.users"]
+[env.staging]
+url_env = "STAGING_URL"
+roles = { app_rw_staging = "app_rw" }
+"#;
+        let config = resolve(Some(toml), Flags::default(), &[]).unwrap();
+        assert_eq!(config.ignore.objects, ["app.tmp_*"]);
+        assert_eq!(config.rules.min_policies, Some(3));
+        assert_eq!(config.roles("staging")["app_rw_staging"], "app_rw");
+        assert!(config.roles("prod").is_empty());
+        let bad = resolve(
+            Some("[severity]\nindex = \"loud\"\n"),
+            Flags::default(),
+            &[],
+        );
+        assert!(bad.unwrap_err().to_string().contains("loud"));
     }
 
     #[test]

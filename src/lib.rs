@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod cli;
 pub mod codec;
 pub mod config;
+pub mod diff;
 pub mod ephemeral;
 pub mod folder;
 pub mod migrations;

@@ -13,7 +13,9 @@ pub use name::{qualified, quote_ident};
 pub use objects::*;
 
 /// A whole database's schema: every object a snapshot holds, each list sorted by identity.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// (Serialised whole only in test data; snapshots are one file per object.)
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Database {
     pub schemas: Vec<Schema>,
     pub tables: Vec<Table>,
