@@ -1,8 +1,12 @@
 //! The command line: clap definitions (one file per subcommand), the shared context they run
 //! in, and the error type `main` maps to exit codes.
 
+mod check;
+mod diff;
 mod error;
+mod judge;
 mod snapshot;
+mod source;
 mod verify;
 
 use std::io::Write;
@@ -50,6 +54,10 @@ pub struct Cli {
 pub enum Command {
     /// Introspect the database, write snapshots/<env>/ and commit it when it changed
     Snapshot(snapshot::SnapshotArgs),
+    /// Compare the live database with the committed snapshot; writes nothing; exit 0/1/2
+    Check(check::CheckArgs),
+    /// Semantic diff between two sources: revisions, snapshot folders, databases, migrations
+    Diff(diff::DiffArgs),
     /// Check a snapshot folder's integrity: every hash, the fingerprint, the format, stray files
     Verify(verify::VerifyArgs),
 }
@@ -98,6 +106,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
     };
     match cli.command {
         Command::Snapshot(args) => snapshot::run(&mut context, args),
+        Command::Check(args) => check::run(&mut context, args),
+        Command::Diff(args) => diff::run(&mut context, args),
         Command::Verify(args) => verify::run(&mut context, args),
     }
 }

@@ -7,12 +7,9 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::{runtime, CliError, Context, ErrorKind, Outcome};
-use crate::catalog::connect::{self, ConnectOptions};
-use crate::catalog::{introspect, IntrospectOptions, Introspection};
+use super::{source, CliError, Context, Outcome};
+use crate::catalog::{IntrospectOptions, Introspection};
 use crate::codec::{self, file_changes, FileChange, Manifest};
-use crate::ephemeral::EphemeralPostgres;
-use crate::migrations;
 use crate::report::wire::{self, SnapshotReport};
 use crate::report::{commit_message, CommitFacts};
 
@@ -62,17 +59,25 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
                     dir.display()
                 );
             }
-            read_migrations(&root.join(&dir), &dir.display().to_string(), options)?
+            let introspection = source::read_migrations(&root.join(&dir), options)?;
+            Read {
+                source: format!(
+                    "{} (throwaway PostgreSQL {})",
+                    dir.display(),
+                    introspection.server_version
+                ),
+                introspection,
+            }
         }
         None => {
-            let target = match &context.config.database_url {
-                Some(url) => ConnectOptions::parse(url)?,
-                None => ConnectOptions::from_env()?,
-            };
+            let target = source::configured_target(context)?;
             if progress {
                 let _ = writeln!(context.err, "reading {}…", target.display_redacted());
             }
-            read_live(&target, options)?
+            Read {
+                introspection: source::read_live(&target, options)?,
+                source: target.display_redacted(),
+            }
         }
     };
     let database = &read.introspection.database;
@@ -140,50 +145,4 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
 fn changes_since(old: Option<&[u8]>, new: &Manifest) -> Option<Vec<FileChange>> {
     let old: Manifest = serde_json::from_slice(old?).ok()?;
     Some(file_changes(&old.objects, &new.objects))
-}
-
-fn read_live(target: &ConnectOptions, options: IntrospectOptions) -> Result<Read, CliError> {
-    runtime()?.block_on(async {
-        let client = connect::connect(target).await?;
-        let introspection = introspect(&client, options).await?;
-        Ok(Read {
-            introspection,
-            source: target.display_redacted(),
-        })
-    })
-}
-
-/// Builds the migrations' schema in a throwaway PostgreSQL and reads it; the server is
-/// stopped and removed whatever happens.
-fn read_migrations(
-    dir: &std::path::Path,
-    shown_as: &str,
-    options: IntrospectOptions,
-) -> Result<Read, CliError> {
-    let files = migrations::discover(dir)?;
-    let server = EphemeralPostgres::start()?;
-    let version = server.server_version().to_string();
-    let result = runtime()?.block_on(async {
-        let admin = ConnectOptions::parse(&server.url("postgres"))?;
-        let client = connect::connect(&admin).await?;
-        client
-            .batch_execute("CREATE DATABASE schemagit_migrations")
-            .await
-            .map_err(|e| {
-                CliError::new(
-                    ErrorKind::Migrations,
-                    format!("cannot create the build database: {e}"),
-                )
-            })?;
-        drop(client);
-        let target = ConnectOptions::parse(&server.url("schemagit_migrations"))?;
-        let client = connect::connect(&target).await?;
-        migrations::apply_all(&client, &files).await?;
-        Ok::<_, CliError>(introspect(&client, options).await?)
-    });
-    server.stop()?;
-    Ok(Read {
-        introspection: result?,
-        source: format!("{shown_as} (throwaway PostgreSQL {version})"),
-    })
 }

@@ -1,6 +1,7 @@
 //! Rendering results for people and machines: commit messages, snapshot summaries and
 //! verification reports, each written into a `&mut impl Write` or returned as text.
 
+pub mod changes;
 mod commit_message;
 pub mod wire;
 

@@ -1,0 +1,40 @@
+//! `schemagit diff A B`: the changes from one schema source to another.
+
+use clap::Args;
+
+use super::judge::{self, FailOn, Format};
+use super::source::{self, Source};
+use super::{CliError, Context, Outcome};
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old side: a git revision, a snapshot folder, a postgres:// URL, env:NAME, or
+    /// migrations[:DIR]
+    #[arg(value_name = "A")]
+    pub old: String,
+
+    /// The new side, in the same forms
+    #[arg(value_name = "B")]
+    pub new: String,
+
+    /// The lowest severity that makes the exit code non-zero
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+
+    /// Output format (--json overrides it)
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+pub fn run(context: &mut Context, args: DiffArgs) -> Result<Outcome, CliError> {
+    let root = context
+        .repo
+        .workdir()
+        .expect("run() refuses bare repositories")
+        .to_path_buf();
+    let old = source::load(context, &Source::parse(&args.old, &root))?;
+    let new = source::load(context, &Source::parse(&args.new, &root))?;
+    let title = format!("Schema changes: {} → {}", old.label, new.label);
+    let changes = judge::compare(context, old, new);
+    judge::report(context, &title, &changes, args.format, args.fail_on)
+}

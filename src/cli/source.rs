@@ -1,0 +1,220 @@
+//! Where a schema comes from: a git revision, a snapshot folder, a live database (URL or
+//! `env:NAME`), or the schema that migration files build in a throwaway PostgreSQL.
+
+use std::path::{Path, PathBuf};
+
+use super::{runtime, CliError, Context, ErrorKind};
+use crate::catalog::connect::{self, ConnectOptions};
+use crate::catalog::{introspect, IntrospectOptions, Introspection};
+use crate::codec::{self, MANIFEST};
+use crate::ephemeral::EphemeralPostgres;
+use crate::folder::read_folder;
+use crate::migrations;
+use crate::model::Database;
+
+/// A source as the user wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Revision(String),
+    Folder(PathBuf),
+    Url(String),
+    Env(String),
+    Migrations(Option<PathBuf>),
+}
+
+impl Source {
+    /// `postgres://…` and key=value strings are databases, `env:NAME` an environment's
+    /// database, `migrations[:DIR]` the migrations' schema, a folder holding `manifest.json` a
+    /// snapshot folder, anything else a git revision.
+    pub fn parse(text: &str, root: &Path) -> Source {
+        let conninfo = text.contains('=') && text.split_whitespace().all(|word| word.contains('='));
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") || conninfo {
+            return Source::Url(text.to_string());
+        }
+        if let Some(name) = text.strip_prefix("env:") {
+            return Source::Env(name.to_string());
+        }
+        if text == "migrations" {
+            return Source::Migrations(None);
+        }
+        if let Some(dir) = text.strip_prefix("migrations:") {
+            return Source::Migrations(Some(PathBuf::from(dir)));
+        }
+        let path = root.join(text);
+        if Path::new(text).join(MANIFEST).is_file() || path.join(MANIFEST).is_file() {
+            let folder = if Path::new(text).is_dir() {
+                PathBuf::from(text)
+            } else {
+                path
+            };
+            return Source::Folder(folder);
+        }
+        Source::Revision(text.to_string())
+    }
+}
+
+/// A schema read from a source, with the environment whose role names it uses.
+pub struct Loaded {
+    pub database: Database,
+    pub env: String,
+    /// How to name the source to a person.
+    pub label: String,
+}
+
+/// Reads a source's schema. Live sources only read: nothing is written anywhere.
+pub fn load(context: &Context, source: &Source) -> Result<Loaded, CliError> {
+    let config = &context.config;
+    let options = IntrospectOptions {
+        lock_timeout: config.lock_timeout,
+        statement_timeout: config.statement_timeout,
+    };
+    let env = config.env.clone();
+    match source {
+        Source::Revision(revision) => {
+            let folder = &config.snapshot_folder;
+            let files = context.repo.read_folder(revision, folder)?.ok_or_else(|| {
+                CliError::new(ErrorKind::Snapshot, format!("revision {revision} has no snapshot folder {folder}"))
+                    .with_hint("choose the environment with --env, or a revision that has a snapshot (schemagit snapshot makes one)")
+            })?;
+            Ok(Loaded {
+                database: codec::decode(&files)?,
+                env,
+                label: format!("{revision}:{folder}"),
+            })
+        }
+        Source::Folder(path) => Ok(Loaded {
+            database: codec::decode(&read_folder(path)?)?,
+            env,
+            label: path.display().to_string(),
+        }),
+        Source::Url(url) => {
+            let target = ConnectOptions::parse(url)?;
+            let read = read_live(&target, options)?;
+            Ok(Loaded {
+                database: read.database,
+                env,
+                label: target.display_redacted(),
+            })
+        }
+        Source::Env(name) => {
+            let url = config
+                .env_url(name, &|var| std::env::var(var).ok())?
+                .ok_or_else(|| {
+                    CliError::new(
+                        ErrorKind::Usage,
+                        format!("environment {name:?} has no database in schemagit.toml"),
+                    )
+                    .with_hint(format!(
+                        "add url_env = \"VARIABLE\" under [env.{name}] and set that variable"
+                    ))
+                })?;
+            let target = ConnectOptions::parse(&url)?;
+            let read = read_live(&target, options)?;
+            Ok(Loaded {
+                database: read.database,
+                env: name.clone(),
+                label: format!("env:{name} ({})", target.display_redacted()),
+            })
+        }
+        Source::Migrations(dir) => {
+            let dir = dir.clone().unwrap_or_else(|| config.migrations.clone());
+            let root = context
+                .repo
+                .workdir()
+                .expect("run() refuses bare repositories");
+            let read = read_migrations(&root.join(&dir), options)?;
+            Ok(Loaded {
+                database: read.database,
+                env,
+                label: format!(
+                    "{} (throwaway PostgreSQL {})",
+                    dir.display(),
+                    read.server_version
+                ),
+            })
+        }
+    }
+}
+
+/// The connection options of the configured database: the URL, else the libpq environment.
+pub fn configured_target(context: &Context) -> Result<ConnectOptions, CliError> {
+    Ok(match &context.config.database_url {
+        Some(url) => ConnectOptions::parse(url)?,
+        None => ConnectOptions::from_env()?,
+    })
+}
+
+pub fn read_live(
+    target: &ConnectOptions,
+    options: IntrospectOptions,
+) -> Result<Introspection, CliError> {
+    runtime()?.block_on(async {
+        let client = connect::connect(target).await?;
+        Ok(introspect(&client, options).await?)
+    })
+}
+
+/// Builds the migrations' schema in a throwaway PostgreSQL and reads it; the server is
+/// stopped and removed whatever happens.
+pub fn read_migrations(dir: &Path, options: IntrospectOptions) -> Result<Introspection, CliError> {
+    let files = migrations::discover(dir)?;
+    let server = EphemeralPostgres::start()?;
+    let result = runtime()?.block_on(async {
+        let admin = ConnectOptions::parse(&server.url("postgres"))?;
+        let client = connect::connect(&admin).await?;
+        client
+            .batch_execute("CREATE DATABASE schemagit_migrations")
+            .await
+            .map_err(|e| {
+                CliError::new(
+                    ErrorKind::Migrations,
+                    format!("cannot create the build database: {e}"),
+                )
+            })?;
+        drop(client);
+        let target = ConnectOptions::parse(&server.url("schemagit_migrations"))?;
+        let client = connect::connect(&target).await?;
+        migrations::apply_all(&client, &files).await?;
+        Ok::<_, CliError>(introspect(&client, options).await?)
+    });
+    server.stop()?;
+    let mut introspection = result?;
+    // The throwaway server's own version string, not the package's decoration of it.
+    introspection.server_version = introspection
+        .server_version
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    Ok(introspection)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_are_told_apart() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("snap")).unwrap();
+        std::fs::write(root.path().join("snap/manifest.json"), "{}").unwrap();
+        let parse = |text: &str| Source::parse(text, root.path());
+        assert_eq!(
+            parse("postgres://db/app"),
+            Source::Url("postgres://db/app".into())
+        );
+        assert_eq!(
+            parse("host=/tmp dbname=x"),
+            Source::Url("host=/tmp dbname=x".into())
+        );
+        assert_eq!(parse("env:prod"), Source::Env("prod".into()));
+        assert_eq!(parse("migrations"), Source::Migrations(None));
+        assert_eq!(
+            parse("migrations:db/m"),
+            Source::Migrations(Some("db/m".into()))
+        );
+        assert_eq!(parse("snap"), Source::Folder(root.path().join("snap")));
+        assert_eq!(parse("HEAD~1"), Source::Revision("HEAD~1".into()));
+        assert_eq!(parse("main"), Source::Revision("main".into()));
+    }
+}
