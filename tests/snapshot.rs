@@ -222,7 +222,9 @@ fn one_added_column_changes_one_object_file_by_a_line() {
     );
     let message = repo.git(&["log", "-1", "--format=%B"]);
     assert!(
-        message.starts_with("schema(default): 1 change (1 changed)"),
+        message.starts_with(
+            "schema(default): 1 change, 1 critical\n\nCritical:\n  added column shop.orders.note: text\n"
+        ),
         "{message}"
     );
     for trailer in [

@@ -1,6 +1,7 @@
 //! `schemagit snapshot`: introspect a live database (or the schema the migrations build),
 //! write `snapshots/<env>/` and commit it when it changed.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -10,6 +11,9 @@ use clap::Args;
 use super::{source, CliError, Context, Outcome};
 use crate::catalog::{IntrospectOptions, Introspection};
 use crate::codec::{self, file_changes, FileChange, Manifest};
+use crate::config::Config;
+use crate::diff::{self, Change};
+use crate::model::Database;
 use crate::report::wire::{self, SnapshotReport};
 use crate::report::{commit_message, CommitFacts};
 
@@ -103,22 +107,20 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
     let committed = if args.dry_run {
         let revision = args.branch.as_deref().unwrap_or("HEAD");
         let old = match context.repo.read_folder(revision, &folder) {
-            Ok(files) => files.and_then(|mut f| f.remove(codec::MANIFEST)),
+            Ok(files) => files,
             Err(crate::vcs::VcsError::UnknownRevision { .. }) => None,
             Err(e) => return Err(e.into()),
         };
-        changes = changes_since(old.as_deref(), &snapshot.manifest)
-            .unwrap_or_else(|| file_changes(&[], &snapshot.manifest.objects));
+        changes = file_changes_since(old.as_ref(), &snapshot.manifest);
         None
     } else {
+        let config = &context.config;
         context
             .repo
             .commit_folder(&folder, &snapshot.files, args.branch.as_deref(), |old| {
-                let since = changes_since(old, &snapshot.manifest);
-                changes = since
-                    .clone()
-                    .unwrap_or_else(|| file_changes(&[], &snapshot.manifest.objects));
-                commit_message(&facts, since.as_deref())
+                changes = file_changes_since(old, &snapshot.manifest);
+                let semantic = semantic_changes(old, database, config);
+                commit_message(&facts, semantic.as_deref())
             })?
     };
 
@@ -140,9 +142,26 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
     Ok(Outcome::Clean)
 }
 
-/// The object changes since the previous manifest; `None` when there was none (or it cannot
-/// be read, in which case the new snapshot replaces it whole).
-fn changes_since(old: Option<&[u8]>, new: &Manifest) -> Option<Vec<FileChange>> {
-    let old: Manifest = serde_json::from_slice(old?).ok()?;
-    Some(file_changes(&old.objects, &new.objects))
+/// The object files changed since the previous snapshot (all of them when there was none,
+/// or its manifest cannot be read).
+fn file_changes_since(old: Option<&BTreeMap<String, Vec<u8>>>, new: &Manifest) -> Vec<FileChange> {
+    let old = old
+        .and_then(|files| codec::decode_manifest(files).ok())
+        .map(|manifest| manifest.objects)
+        .unwrap_or_default();
+    file_changes(&old, &new.objects)
+}
+
+/// What changed since the previous snapshot, with severities, for the commit message; `None`
+/// when there was no previous snapshot or it cannot be read.
+fn semantic_changes(
+    old: Option<&BTreeMap<String, Vec<u8>>>,
+    new: &Database,
+    config: &Config,
+) -> Option<Vec<Change>> {
+    let old = codec::decode(old?).ok()?;
+    let mut changes = diff::diff(&old, new);
+    config.severity.apply(&mut changes);
+    diff::sort(&mut changes);
+    Some(changes)
 }

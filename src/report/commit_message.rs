@@ -3,9 +3,9 @@
 
 use std::fmt::Write;
 
-use crate::codec::{FileAction, FileChange};
+use crate::diff::{Change, Severity, Summary};
 
-/// At most this many objects are listed per action; the rest are counted.
+/// At most this many changes are listed per severity; the rest are counted.
 const LISTED: usize = 200;
 
 /// Facts about the run that belong in the commit, not in the tree.
@@ -19,8 +19,9 @@ pub struct CommitFacts<'a> {
     pub source: &'a str,
 }
 
-/// The commit message. `changes` is `None` for the first snapshot of an environment.
-pub fn commit_message(facts: &CommitFacts, changes: Option<&[FileChange]>) -> String {
+/// The commit message. `changes` is `None` for the first snapshot of an environment (or one
+/// that replaces an unreadable snapshot).
+pub fn commit_message(facts: &CommitFacts, changes: Option<&[Change]>) -> String {
     let mut message = String::new();
     match changes {
         None => {
@@ -31,37 +32,35 @@ pub fn commit_message(facts: &CommitFacts, changes: Option<&[FileChange]>) -> St
             );
         }
         Some(changes) => {
-            let count = |action| changes.iter().filter(|c| c.action == action).count();
-            let parts: Vec<String> = [FileAction::Added, FileAction::Changed, FileAction::Removed]
-                .into_iter()
-                .filter(|a| count(*a) > 0)
-                .map(|a| format!("{} {}", count(a), a.as_str()))
-                .collect();
+            let summary = Summary::of(changes);
             let noun = if changes.len() == 1 {
                 "change"
             } else {
                 "changes"
             };
-            let _ = writeln!(
-                message,
-                "schema({}): {} {noun} ({})",
-                facts.env,
-                changes.len(),
-                parts.join(", ")
-            );
-            for action in [FileAction::Added, FileAction::Changed, FileAction::Removed] {
-                let listed: Vec<&FileChange> =
-                    changes.iter().filter(|c| c.action == action).collect();
+            let mut subject = format!("schema({}): {} {noun}", facts.env, changes.len());
+            for (count, severity) in [(summary.critical, "critical"), (summary.warning, "warning")]
+            {
+                if count > 0 {
+                    let _ = write!(subject, ", {count} {severity}");
+                }
+            }
+            let _ = writeln!(message, "{subject}");
+            for severity in [Severity::Critical, Severity::Warning, Severity::Info] {
+                let listed: Vec<&Change> =
+                    changes.iter().filter(|c| c.severity == severity).collect();
                 if listed.is_empty() {
                     continue;
                 }
-                let _ = writeln!(message, "\n{}:", capitalised(action.as_str()));
+                let _ = writeln!(message, "\n{}:", capitalised(severity.as_str()));
                 for change in listed.iter().take(LISTED) {
                     let _ = writeln!(
                         message,
-                        "  {} {}",
+                        "  {} {} {}: {}",
+                        change.action.as_str(),
                         change.kind.replace('_', " "),
-                        change.name
+                        change.object,
+                        change.detail
                     );
                 }
                 if listed.len() > LISTED {
@@ -93,6 +92,7 @@ fn capitalised(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff::Action;
 
     fn facts() -> CommitFacts<'static> {
         CommitFacts {
@@ -104,24 +104,39 @@ mod tests {
         }
     }
 
-    fn change(action: FileAction, kind: &str, name: &str) -> FileChange {
-        FileChange {
-            action,
-            kind: kind.into(),
-            name: name.into(),
-            path: String::new(),
-        }
-    }
-
     #[test]
-    fn subject_summarises_and_body_lists_by_action() {
+    fn subject_counts_by_severity_and_body_lists_by_severity() {
+        let change = |severity, kind, object: &str, detail: &str| Change {
+            severity,
+            kind,
+            object: object.into(),
+            parent: object.into(),
+            action: Action::Changed,
+            detail: detail.into(),
+            text_diff: None,
+        };
         let changes = [
-            change(FileAction::Added, "table", "app.events"),
-            change(FileAction::Changed, "table", "app.users"),
-            change(FileAction::Changed, "materialized_view", "app.revenue"),
+            change(
+                Severity::Critical,
+                "rls",
+                "app.users",
+                "row-level security disabled",
+            ),
+            change(
+                Severity::Warning,
+                "index",
+                "app.users.users_email_idx",
+                "definition a -> b",
+            ),
+            change(Severity::Info, "function", "app.f()", "definition changed"),
         ];
         let message = commit_message(&facts(), Some(&changes));
-        assert!(message.starts_with("schema(prod): 3 changes (1 added, 2 changed)\n\nAdded:\n  table app.events\n\nChanged:\n  table app.users\n  materialized view app.revenue\n"), "{message}");
+        assert!(
+            message.starts_with(
+                "schema(prod): 3 changes, 1 critical, 1 warning\n\nCritical:\n  changed rls app.users: row-level security disabled\n\nWarning:\n  changed index app.users.users_email_idx: definition a -> b\n\nInfo:\n  changed function app.f(): definition changed\n"
+            ),
+            "{message}"
+        );
         for trailer in [
             "Schema-Env: prod",
             "Schema-Fingerprint: blake3:ab",

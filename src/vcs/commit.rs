@@ -95,14 +95,14 @@ impl Repo {
     /// repository root). With `branch`, the commit goes onto that branch (created from HEAD when
     /// new) and the work tree is not touched; without, onto the checked-out branch, with the work
     /// tree and index under `folder` updated to match. `message` gets the folder's previous
-    /// `manifest.json` (if any) and returns the commit message. Returns `None`, and changes
+    /// files (if any) and returns the commit message. Returns `None`, and changes
     /// nothing, when the folder is already exactly `files`.
     pub fn commit_folder(
         &self,
         folder: &str,
         files: &BTreeMap<String, Vec<u8>>,
         branch: Option<&str>,
-        message: impl FnOnce(Option<&[u8]>) -> String,
+        message: impl FnOnce(Option<&BTreeMap<String, Vec<u8>>>) -> String,
     ) -> Result<Option<Committed>, VcsError> {
         let _lock = RepoLock::acquire(self.repo.path())?;
         let repo = &self.repo;
@@ -118,13 +118,11 @@ impl Repo {
         if unchanged {
             return Ok(None);
         }
-        let old_manifest = match &parent_tree {
-            Some(tree) => self
-                .read_subtree(tree, folder)?
-                .and_then(|mut old| old.remove("manifest.json")),
+        let old_files = match &parent_tree {
+            Some(tree) => self.read_subtree(tree, folder)?,
             None => None,
         };
-        let message = message(old_manifest.as_deref());
+        let message = message(old_files.as_ref());
         let tree_id = graft(repo, parent_tree.as_ref(), &components, subtree)?;
         let tree = repo.find_tree(tree_id)?;
 
