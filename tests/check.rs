@@ -348,3 +348,60 @@ fn errors_are_one_line_with_exit_codes_above_2() {
         no_snapshot.stderr
     );
 }
+
+#[test]
+fn environments_compare_under_their_role_maps() {
+    let a = cluster().database_from("env_a", &fixtures("kinds"));
+    let b = cluster().database_from("env_b", &fixtures("kinds"));
+    cluster().execute(&a, "GRANT SELECT ON shop.orders TO fixture_reader");
+    cluster().execute(
+        &b,
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'fixture_staging') THEN CREATE ROLE fixture_staging NOLOGIN; END IF; END $$;
+         GRANT SELECT ON shop.orders TO fixture_staging;",
+    );
+    let repo = Repo::new();
+    std::fs::write(
+        repo.path().join("schemagit.toml"),
+        "[env.a]\nurl_env = \"A_URL\"\n[env.b]\nurl_env = \"B_URL\"\nroles = { fixture_staging = \"fixture_reader\" }\n",
+    )
+    .unwrap();
+    let diff = |args: &[&str]| {
+        let output = common::hermetic(std::process::Command::new(env!("CARGO_BIN_EXE_schemagit")))
+            .args(args)
+            .env("A_URL", cluster().url(&a))
+            .env("B_URL", cluster().url(&b))
+            .current_dir(repo.path())
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap(),
+            String::from_utf8(output.stdout).unwrap(),
+        )
+    };
+    let (code, out) = diff(&["diff", "env:a", "env:b"]);
+    assert_eq!((code, out.as_str()), (0, "no changes\n"));
+    // Without the map the same databases differ.
+    std::fs::write(
+        repo.path().join("schemagit.toml"),
+        "[env.a]\nurl_env = \"A_URL\"\n[env.b]\nurl_env = \"B_URL\"\n",
+    )
+    .unwrap();
+    let (code, out) = diff(&["diff", "--json", "env:a", "env:b"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("\"detail\": \"SELECT to fixture_staging\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn migrations_are_a_source() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = common::run_schemagit(root, &["diff", "HEAD", "migrations", "--env", "dev"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "no changes\n"),
+        "{}",
+        run.stderr
+    );
+}

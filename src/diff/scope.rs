@@ -80,6 +80,7 @@ pub fn map_roles(db: &mut Database, roles: &BTreeMap<String, String>) {
         for policy in &mut t.policies {
             policy.roles.iter_mut().for_each(map);
             policy.roles.sort();
+            policy.roles.dedup();
         }
     }
     for v in &mut db.views {
