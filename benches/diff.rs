@@ -28,6 +28,7 @@ fn table(i: usize, variant: bool) -> Table {
             identity: None,
             generated: None,
             comment: (c == 1).then(|| "a column comment".to_string()),
+            ..Column::default()
         })
         .collect();
     Table {
@@ -80,6 +81,7 @@ fn table(i: usize, variant: bool) -> Table {
             with_grant_option: false,
         }],
         revoked: vec![],
+        ..Table::default()
     }
 }
 
@@ -123,6 +125,7 @@ fn view(i: usize) -> View {
         triggers: vec![],
         grants: vec![],
         revoked: vec![],
+        ..View::default()
     }
 }
 

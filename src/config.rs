@@ -18,6 +18,10 @@
 //! objects = ["app.tmp_*"]
 //! kinds = ["comment"]
 //!
+//! [scope]                       # what a snapshot covers
+//! exclude_schemas = ["scratch"]
+//! fold_partitions = ["app.events_*"]
+//!
 //! [rules]                       # checked on the live side by check and diff
 //! min_policies = 10
 //! require_rls = ["public.*"]
@@ -33,6 +37,7 @@ use serde::Deserialize;
 use crate::diff::rules::Rules;
 use crate::diff::scope::Ignore;
 use crate::diff::SeverityOverrides;
+use crate::model::scope::Scope;
 
 pub const FILE_NAME: &str = "schemagit.toml";
 const DEFAULT_ENV: &str = "default";
@@ -54,6 +59,8 @@ struct FileConfig {
     ignore: IgnoreConfig,
     #[serde(default)]
     rules: Rules,
+    #[serde(default)]
+    scope: Scope,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -117,6 +124,8 @@ pub struct Config {
     pub ignore: Ignore,
     /// `[rules]`: what must hold on the live side.
     pub rules: Rules,
+    /// `[scope]`: what a snapshot covers.
+    pub scope: Scope,
     file: FileConfig,
 }
 
@@ -185,6 +194,7 @@ impl Config {
                 kinds: file.ignore.kinds.clone(),
             },
             rules: file.rules.clone(),
+            scope: file.scope.clone(),
             snapshot_folder: format!("{}/{env}", snapshot_dir.trim_end_matches('/')),
             migrations: PathBuf::from(
                 env_config

@@ -838,9 +838,10 @@ impl BinarySearch<'_> {
     fn run(&self) -> Result<PathBuf, EphemeralError> {
         if let Some(dir) = &self.override_dir {
             let dir = PathBuf::from(dir);
-            // An explicit setting that is wrong must not be papered over by another install.
+            // An explicit setting is taken as it is (its client tools are where it says), and one
+            // that is wrong must not be papered over by another install.
             return if has_server_binaries(&dir) {
-                Ok(through_symlinks(dir))
+                Ok(dir)
             } else {
                 Err(EphemeralError::BinDirOverrideInvalid { dir })
             };

@@ -19,18 +19,47 @@ SET LOCAL extra_float_digits = 3;
 SET LOCAL bytea_output = 'hex';
 SET LOCAL row_security = off;";
 
-pub(crate) const SCHEMAS: &str = include_str!("sql/schemas.sql");
-pub(crate) const RELATIONS: &str = include_str!("sql/relations.sql");
-pub(crate) const COLUMNS: &str = include_str!("sql/columns.sql");
-pub(crate) const CONSTRAINTS: &str = include_str!("sql/constraints.sql");
-pub(crate) const INDEXES: &str = include_str!("sql/indexes.sql");
-pub(crate) const POLICIES: &str = include_str!("sql/policies.sql");
-pub(crate) const TRIGGERS: &str = include_str!("sql/triggers.sql");
-pub(crate) const SEQUENCES: &str = include_str!("sql/sequences.sql");
-pub(crate) const FUNCTIONS: &str = include_str!("sql/functions.sql");
-pub(crate) const AGGREGATES: &str = include_str!("sql/aggregates.sql");
-pub(crate) const TYPES: &str = include_str!("sql/types.sql");
-pub(crate) const EXTENSIONS: &str = include_str!("sql/extensions.sql");
+const SCHEMAS: &str = include_str!("sql/schemas.sql");
+const RELATIONS: &str = include_str!("sql/relations.sql");
+const COLUMNS: &str = include_str!("sql/columns.sql");
+const CONSTRAINTS: &str = include_str!("sql/constraints.sql");
+const INDEXES: &str = include_str!("sql/indexes.sql");
+const POLICIES: &str = include_str!("sql/policies.sql");
+const TRIGGERS: &str = include_str!("sql/triggers.sql");
+const RULES: &str = include_str!("sql/rules.sql");
+const STATISTICS: &str = include_str!("sql/statistics.sql");
+const SEQUENCES: &str = include_str!("sql/sequences.sql");
+const FUNCTIONS: &str = include_str!("sql/functions.sql");
+const AGGREGATES: &str = include_str!("sql/aggregates.sql");
+const TYPES: &str = include_str!("sql/types.sql");
+const EXTENSIONS: &str = include_str!("sql/extensions.sql");
+const EXTENSION_MEMBERS: &str = include_str!("sql/extension_members.sql");
+const COLLATIONS: &str = include_str!("sql/collations.sql");
+const CASTS: &str = include_str!("sql/casts.sql");
+const OPERATORS: &str = include_str!("sql/operators.sql");
+const TEXT_SEARCH: &str = include_str!("sql/text_search.sql");
+const EVENT_TRIGGERS: &str = include_str!("sql/event_triggers.sql");
+const PUBLICATIONS: &str = include_str!("sql/publications.sql");
+const PUBLICATIONS_15: &str = include_str!("sql/publications_15.sql");
+const SUBSCRIPTIONS: &str = include_str!("sql/subscriptions.sql");
+const SUBSCRIPTIONS_PUBLIC: &str = include_str!("sql/subscriptions_public.sql");
+const FOREIGN_DATA: &str = include_str!("sql/foreign_data.sql");
+const DEFAULT_PRIVILEGES: &str = include_str!("sql/default_privileges.sql");
+const SETTINGS: &str = include_str!("sql/settings.sql");
+const LANGUAGES: &str = include_str!("sql/languages.sql");
+
+/// What decides which query variants to send: the server's version and whether this role may
+/// read subscriptions' connection strings.
+const SERVER_FACTS: &str = "SELECT pg_catalog.current_setting('server_version_num')::int,
+       pg_catalog.current_setting('server_version'),
+       pg_catalog.has_column_privilege('pg_catalog.pg_subscription', 'subconninfo', 'SELECT')";
+
+/// The oldest server the queries are written for.
+const OLDEST_SUPPORTED: i32 = 130_000;
+
+/// How many times a read that raced with DDL (an object dropped between two catalog lookups)
+/// is started again.
+const ATTEMPTS: usize = 3;
 
 /// How long introspection may wait, for a lock and in all.
 #[derive(Debug, Clone, Copy)]
@@ -61,18 +90,50 @@ pub enum IntrospectError {
     Query {
         query: &'static str,
         message: String,
+        /// The SQLSTATE, when the server sent one.
+        code: Option<String>,
     },
+    #[error("gave up waiting {waited:?} for a table lock (lock_timeout){holders}")]
+    LockTimeout { waited: Duration, holders: String },
+    #[error("PostgreSQL {version} is not supported: schemagit reads PostgreSQL 13 and later")]
+    Unsupported { version: String },
     #[error("the catalog returned something unexpected: {0}")]
     Unexpected(String),
 }
 
 impl IntrospectError {
     fn query(query: &'static str, error: tokio_postgres::Error) -> Self {
-        let message = match error.as_db_error() {
-            Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
-            None => error.to_string(),
-        };
-        IntrospectError::Query { query, message }
+        match error.as_db_error() {
+            Some(db) => IntrospectError::Query {
+                query,
+                message: format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+                code: Some(db.code().code().to_string()),
+            },
+            None => IntrospectError::Query {
+                query,
+                message: error.to_string(),
+                code: None,
+            },
+        }
+    }
+
+    fn code(&self) -> Option<&str> {
+        match self {
+            IntrospectError::Query { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// An object vanished between two catalog lookups because of concurrent DDL: the deparse
+    /// functions read the latest catalog, not the transaction's snapshot. Worth another try.
+    fn raced_with_ddl(&self) -> bool {
+        match self {
+            IntrospectError::Query { message, code, .. } => {
+                message.contains("cache lookup failed")
+                    || matches!(code.as_deref(), Some("42P01" | "42704" | "42883" | "3F000"))
+            }
+            _ => false,
+        }
     }
 }
 
@@ -83,8 +144,74 @@ async fn run(client: &Client, name: &'static str, sql: &str) -> Result<Vec<Row>,
         .map_err(|e| IntrospectError::query(name, e))
 }
 
-/// Reads the schema of the database `client` is connected to.
+/// Reads the schema of the database `client` is connected to, starting again when concurrent
+/// DDL dropped an object mid-read, and naming who holds the lock when `lock_timeout` ran out.
 pub async fn introspect(
+    client: &Client,
+    options: IntrospectOptions,
+) -> Result<Introspection, IntrospectError> {
+    let mut attempt = 1;
+    loop {
+        match read_once(client, options).await {
+            Ok(introspection) => return Ok(introspection),
+            Err(error) => {
+                // The transaction is aborted; end it before anything else is sent.
+                let _ = client.batch_execute("ROLLBACK").await;
+                if error.code() == Some("55P03") {
+                    return Err(IntrospectError::LockTimeout {
+                        waited: options.lock_timeout,
+                        holders: lock_holders(client).await,
+                    });
+                }
+                if !error.raced_with_ddl() || attempt == ATTEMPTS {
+                    return Err(error);
+                }
+                attempt += 1;
+            }
+        }
+    }
+}
+
+/// Which sessions hold an ACCESS EXCLUSIVE lock on a table, for the lock-timeout message.
+async fn lock_holders(client: &Client) -> String {
+    const HOLDERS: &str = "SELECT l.relation::pg_catalog.regclass::text, a.pid, a.usename::text,
+        a.application_name, pg_catalog.left(pg_catalog.regexp_replace(a.query, '\\s+', ' ', 'g'), 80)
+   FROM pg_catalog.pg_locks l
+   JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+  WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.granted
+    AND l.pid <> pg_catalog.pg_backend_pid() AND l.database = (SELECT oid FROM pg_catalog.pg_database
+                                                              WHERE datname = pg_catalog.current_database())
+  ORDER BY 1, 2";
+    let Ok(rows) = client.query(HOLDERS, &[]).await else {
+        return String::new();
+    };
+    let holders: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let table: Option<String> = row.get(0);
+            let pid: i32 = row.get(1);
+            let user: Option<String> = row.get(2);
+            let application: Option<String> = row.get(3);
+            let query: Option<String> = row.get(4);
+            format!(
+                "{} is locked by pid {pid} ({}, {}): {}",
+                table.unwrap_or_default(),
+                user.unwrap_or_default(),
+                application
+                    .filter(|a| !a.is_empty())
+                    .unwrap_or_else(|| "no application_name".into()),
+                query.unwrap_or_default()
+            )
+        })
+        .collect();
+    if holders.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", holders.join("; "))
+    }
+}
+
+async fn read_once(
     client: &Client,
     options: IntrospectOptions,
 ) -> Result<Introspection, IntrospectError> {
@@ -100,17 +227,31 @@ SET LOCAL statement_timeout = {};
         .batch_execute(&begin)
         .await
         .map_err(|e| IntrospectError::query("begin", e))?;
+    let facts = run(client, "server facts", SERVER_FACTS).await?;
+    let row = facts
+        .first()
+        .ok_or_else(|| IntrospectError::Unexpected("no server facts".into()))?;
+    let version_num: i32 = row.get(0);
+    let server_version: String = row.get(1);
+    let reads_conninfo: bool = row.get(2);
+    if version_num < OLDEST_SUPPORTED {
+        return Err(IntrospectError::Unsupported {
+            version: server_version,
+        });
+    }
+    let publications = if version_num >= 150_000 {
+        ("publications_15.sql", PUBLICATIONS_15)
+    } else {
+        ("publications.sql", PUBLICATIONS)
+    };
+    let subscriptions = if reads_conninfo {
+        ("subscriptions.sql", SUBSCRIPTIONS)
+    } else {
+        ("subscriptions_public.sql", SUBSCRIPTIONS_PUBLIC)
+    };
     // All queries go out at once on the one connection (tokio-postgres pipelines them), so the
-    // whole read costs about one round trip plus the server's work.
-    let (version, fetched) = tokio::try_join!(
-        async {
-            run(
-                client,
-                "server_version",
-                "SELECT pg_catalog.current_setting('server_version')",
-            )
-            .await
-        },
+    // whole read costs about two round trips plus the server's work.
+    let (relational, routines, generic) = tokio::try_join!(
         async {
             tokio::try_join!(
                 run(client, "schemas.sql", SCHEMAS),
@@ -120,11 +261,33 @@ SET LOCAL statement_timeout = {};
                 run(client, "indexes.sql", INDEXES),
                 run(client, "policies.sql", POLICIES),
                 run(client, "triggers.sql", TRIGGERS),
+                run(client, "rules.sql", RULES),
+                run(client, "statistics.sql", STATISTICS),
+            )
+        },
+        async {
+            tokio::try_join!(
                 run(client, "sequences.sql", SEQUENCES),
                 run(client, "functions.sql", FUNCTIONS),
                 run(client, "aggregates.sql", AGGREGATES),
                 run(client, "types.sql", TYPES),
                 run(client, "extensions.sql", EXTENSIONS),
+                run(client, "extension_members.sql", EXTENSION_MEMBERS),
+            )
+        },
+        async {
+            tokio::try_join!(
+                run(client, "collations.sql", COLLATIONS),
+                run(client, "casts.sql", CASTS),
+                run(client, "operators.sql", OPERATORS),
+                run(client, "text_search.sql", TEXT_SEARCH),
+                run(client, "event_triggers.sql", EVENT_TRIGGERS),
+                run(client, publications.0, publications.1),
+                run(client, subscriptions.0, subscriptions.1),
+                run(client, "foreign_data.sql", FOREIGN_DATA),
+                run(client, "default_privileges.sql", DEFAULT_PRIVILEGES),
+                run(client, "settings.sql", SETTINGS),
+                run(client, "languages.sql", LANGUAGES),
             )
         }
     )?;
@@ -132,24 +295,36 @@ SET LOCAL statement_timeout = {};
         .batch_execute("COMMIT")
         .await
         .map_err(|e| IntrospectError::query("commit", e))?;
-    let server_version: String = version
-        .first()
-        .map(|row| row.get(0))
-        .ok_or_else(|| IntrospectError::Unexpected("no server_version".into()))?;
+    let (schemas, relations, columns, constraints, indexes, policies, triggers, rules, statistics) =
+        relational;
+    let (sequences, functions, aggregates, types, extensions, extension_members) = routines;
     let (
-        schemas,
-        relations,
-        columns,
-        constraints,
-        indexes,
-        policies,
-        triggers,
-        sequences,
-        functions,
-        aggregates,
-        types,
-        extensions,
-    ) = fetched;
+        collations,
+        casts,
+        operators,
+        text_search,
+        event_triggers,
+        publications,
+        subscriptions,
+        foreign_data,
+        default_privileges,
+        settings,
+        languages,
+    ) = generic;
+    let others = [
+        collations,
+        casts,
+        operators,
+        text_search,
+        event_triggers,
+        publications,
+        subscriptions,
+        foreign_data,
+        default_privileges,
+        settings,
+        languages,
+    ]
+    .concat();
     let database = rows::assemble(rows::Fetched {
         schemas,
         relations,
@@ -158,11 +333,15 @@ SET LOCAL statement_timeout = {};
         indexes,
         policies,
         triggers,
+        rules,
+        statistics,
         sequences,
         functions,
         aggregates,
         types,
         extensions,
+        extension_members,
+        others,
     })
     .map_err(IntrospectError::Unexpected)?;
     Ok(Introspection {

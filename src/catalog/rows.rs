@@ -5,11 +5,56 @@ use std::collections::HashMap;
 use tokio_postgres::types::FromSql;
 use tokio_postgres::Row;
 
+use super::connect;
 use crate::model::{
-    self, acl_changes, lines, Column, Constraint, Database, Extension, Function, Grant, Identity,
-    Index, MaterializedView, Policy, RowLevelSecurity, Schema, Sequence, SequenceOptions, Table,
-    Trigger, TypeDef, View, ViewColumn,
+    self, acl_changes, lines, CatalogObject, Column, Constraint, Database, Extension, ForeignTable,
+    Function, Grant, Identity, Index, MaterializedView, MemberPrivileges, Policy, RowLevelSecurity,
+    Rule, Schema, Sequence, SequenceOptions, Statistics, Table, Trigger, TypeDef, View, ViewColumn,
 };
+
+/// Option names whose values are secrets: never written to a snapshot.
+const SECRET_OPTIONS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "passphrase",
+    "private_key",
+    "access_key",
+    "credential",
+];
+
+/// `name=value` with the value replaced when the name says it is a secret.
+fn redact_option(option: &str) -> String {
+    match option.split_once('=') {
+        Some((name, _))
+            if SECRET_OPTIONS
+                .iter()
+                .any(|s| name.to_ascii_lowercase().contains(s)) =>
+        {
+            format!("{name}=<redacted>")
+        }
+        _ => option.to_string(),
+    }
+}
+
+/// Options redacted and sorted: their order carries no meaning, and `pg_dump` does not keep it.
+fn redact_options(options: Vec<String>) -> Vec<String> {
+    let mut options: Vec<String> = options.iter().map(|o| redact_option(o)).collect();
+    options.sort();
+    options
+}
+
+fn enabled_state(code: &str) -> &'static str {
+    match code {
+        "D" => "disabled",
+        "R" => "replica",
+        "A" => "always",
+        _ => "origin",
+    }
+}
 
 /// The rows of every query, as fetched.
 pub(super) struct Fetched {
@@ -20,11 +65,16 @@ pub(super) struct Fetched {
     pub indexes: Vec<Row>,
     pub policies: Vec<Row>,
     pub triggers: Vec<Row>,
+    pub rules: Vec<Row>,
+    pub statistics: Vec<Row>,
     pub sequences: Vec<Row>,
     pub functions: Vec<Row>,
     pub aggregates: Vec<Row>,
     pub types: Vec<Row>,
     pub extensions: Vec<Row>,
+    pub extension_members: Vec<Row>,
+    /// Rows of every generic object query (collations, casts, … languages).
+    pub others: Vec<Row>,
 }
 
 fn get<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<T, String> {
@@ -98,6 +148,7 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
                     columns: Vec::new(),
                     definition: definition.unwrap_or_default(),
                     triggers: Vec::new(),
+                    rules: Vec::new(),
                     grants,
                     revoked,
                 });
@@ -129,6 +180,14 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
                     partition_bound: get(row, "partition_bound")?,
                     inherits: strings(row, "inherits")?,
                     options,
+                    replica_identity: get(row, "replica_identity")?,
+                    foreign: match get::<Option<String>>(row, "foreign_server")? {
+                        Some(server) => Some(ForeignTable {
+                            server,
+                            options: redact_options(strings(row, "foreign_options")?),
+                        }),
+                        None => None,
+                    },
                     comment: get(row, "comment")?,
                     row_level_security: RowLevelSecurity {
                         enabled: get(row, "rls_enabled")?,
@@ -139,6 +198,8 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
                     indexes: Vec::new(),
                     policies: Vec::new(),
                     triggers: Vec::new(),
+                    rules: Vec::new(),
+                    statistics: Vec::new(),
                     grants,
                     revoked,
                 });
@@ -254,22 +315,44 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
 
     for row in &rows.triggers {
         let parent = key(row, "schema", "relation")?;
-        let enabled = match get::<String>(row, "enabled")?.as_str() {
-            "D" => "disabled",
-            "R" => "replica",
-            "A" => "always",
-            _ => "origin",
-        };
         let trigger = Trigger {
             name: get(row, "name")?,
             definition: get(row, "definition")?,
-            enabled: enabled.to_string(),
+            enabled: enabled_state(&get::<String>(row, "enabled")?).to_string(),
             comment: get(row, "comment")?,
         };
         match slots.get(&parent) {
             Some(Slot::Table(i)) => db.tables[*i].triggers.push(trigger),
             Some(Slot::View(i)) => db.views[*i].triggers.push(trigger),
             _ => {}
+        }
+    }
+
+    for row in &rows.rules {
+        let parent = key(row, "schema", "relation")?;
+        let rule = Rule {
+            name: get(row, "name")?,
+            definition: get(row, "definition")?,
+            enabled: enabled_state(&get::<String>(row, "enabled")?).to_string(),
+            comment: get(row, "comment")?,
+        };
+        match slots.get(&parent) {
+            Some(Slot::Table(i)) => db.tables[*i].rules.push(rule),
+            Some(Slot::View(i)) => db.views[*i].rules.push(rule),
+            _ => {}
+        }
+    }
+
+    for row in &rows.statistics {
+        let parent = key(row, "schema", "relation")?;
+        if let Some(Slot::Table(i)) = slots.get(&parent) {
+            db.tables[*i].statistics.push(Statistics {
+                name: get(row, "name")?,
+                owner: get(row, "owner")?,
+                definition: get(row, "definition")?,
+                target: get(row, "target")?,
+                comment: get(row, "comment")?,
+            });
         }
     }
 
@@ -307,11 +390,72 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
             version: get(row, "version")?,
             owner: get(row, "owner")?,
             comment: get(row, "comment")?,
+            member_privileges: Vec::new(),
         });
+    }
+    for row in &rows.extension_members {
+        let extension: String = get(row, "extension")?;
+        let acl = strings(row, "acl")?;
+        let (grants, revoked) = acl_changes(Some(&acl), &strings(row, "initial_acl")?, None)?;
+        if let Some(e) = db.extensions.iter_mut().find(|e| e.name == extension) {
+            e.member_privileges.push(MemberPrivileges {
+                object: get(row, "object")?,
+                grants,
+                revoked,
+            });
+        }
+    }
+
+    for row in &rows.others {
+        db.others.push(catalog_object(row)?);
     }
 
     db.sort();
     Ok(db)
+}
+
+/// A generic object row: kind, schema, name, arguments, owner, ACLs, comment, properties.
+fn catalog_object(row: &Row) -> Result<CatalogObject, String> {
+    let kind: String = get(row, "kind")?;
+    let (grants, revoked) = privileges(row, None)?;
+    let properties: serde_json::Value = get(row, "properties")?;
+    let serde_json::Value::Object(map) = properties else {
+        return Err(format!("{kind} properties are not an object"));
+    };
+    let properties = map
+        .into_iter()
+        .map(|(key, value)| {
+            let value = match (key.as_str(), value) {
+                ("options", serde_json::Value::Array(options)) => serde_json::Value::Array(
+                    redact_options(
+                        options
+                            .into_iter()
+                            .filter_map(|o| o.as_str().map(str::to_string))
+                            .collect(),
+                    )
+                    .into_iter()
+                    .map(serde_json::Value::String)
+                    .collect(),
+                ),
+                ("connection", serde_json::Value::String(conninfo)) => {
+                    serde_json::Value::String(connect::redact(&conninfo))
+                }
+                (_, value) => value,
+            };
+            (key, value)
+        })
+        .collect();
+    Ok(CatalogObject {
+        kind,
+        schema: get(row, "schema")?,
+        name: get(row, "name")?,
+        arguments: get(row, "arguments")?,
+        owner: get(row, "owner")?,
+        comment: get(row, "comment")?,
+        properties,
+        grants,
+        revoked,
+    })
 }
 
 fn attach_columns(
@@ -381,6 +525,23 @@ fn attach_columns(
                     }),
                     None => None,
                 };
+                let storage = get::<Option<String>>(row, "storage")?.map(|code| {
+                    match code.as_str() {
+                        "p" => "plain",
+                        "e" => "external",
+                        "m" => "main",
+                        _ => "extended",
+                    }
+                    .to_string()
+                });
+                let compression =
+                    get::<Option<String>>(row, "compression")?.map(|code| match code.as_str() {
+                        "p" => "pglz".to_string(),
+                        "l" => "lz4".to_string(),
+                        other => other.to_string(),
+                    });
+                let mut options = strings(row, "options")?;
+                options.sort();
                 let column = Column {
                     name,
                     data_type,
@@ -389,6 +550,11 @@ fn attach_columns(
                     default: if generated { None } else { default.clone() },
                     identity,
                     generated: if generated { default } else { None },
+                    statistics: get(row, "statistics")?,
+                    storage,
+                    compression,
+                    options,
+                    foreign_options: redact_options(strings(row, "foreign_options")?),
                     comment,
                 };
                 if let Slot::Table(i) = *slot {

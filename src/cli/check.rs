@@ -25,12 +25,8 @@ pub struct CheckArgs {
 pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> {
     let expected = source::load(context, &Source::Revision(args.rev.clone()))?;
     let target = source::configured_target(context)?;
-    let options = crate::catalog::IntrospectOptions {
-        lock_timeout: context.config.lock_timeout,
-        statement_timeout: context.config.statement_timeout,
-    };
     let live = Loaded {
-        database: source::read_live(&target, options)?.database,
+        database: source::read_live(&target, &context.config)?.database,
         env: context.config.env.clone(),
         label: target.display_redacted(),
     };

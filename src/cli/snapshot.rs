@@ -9,7 +9,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::{source, CliError, Context, Outcome};
-use crate::catalog::{IntrospectOptions, Introspection};
+use crate::catalog::Introspection;
 use crate::codec::{self, file_changes, FileChange, Manifest};
 use crate::config::Config;
 use crate::diff::{self, Change};
@@ -43,10 +43,6 @@ struct Read {
 pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliError> {
     let progress = std::io::stderr().is_terminal() && !context.json;
     let started = Instant::now();
-    let options = IntrospectOptions {
-        lock_timeout: context.config.lock_timeout,
-        statement_timeout: context.config.statement_timeout,
-    };
     let read = match &args.from_migrations {
         Some(dir) => {
             let dir = dir
@@ -63,7 +59,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
                     dir.display()
                 );
             }
-            let introspection = source::read_migrations(&root.join(&dir), options)?;
+            let introspection = source::read_migrations(&root.join(&dir), &context.config)?;
             Read {
                 source: format!(
                     "{} (throwaway PostgreSQL {})",
@@ -79,7 +75,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
                 let _ = writeln!(context.err, "reading {}…", target.display_redacted());
             }
             Read {
-                introspection: source::read_live(&target, options)?,
+                introspection: source::read_live(&target, &context.config)?,
                 source: target.display_redacted(),
             }
         }

@@ -7,6 +7,7 @@ use super::{runtime, CliError, Context, ErrorKind};
 use crate::catalog::connect::{self, ConnectOptions};
 use crate::catalog::{introspect, IntrospectOptions, Introspection};
 use crate::codec::{self, MANIFEST};
+use crate::config::Config;
 use crate::ephemeral::EphemeralPostgres;
 use crate::folder::read_folder;
 use crate::migrations;
@@ -64,10 +65,6 @@ pub struct Loaded {
 /// Reads a source's schema. Live sources only read: nothing is written anywhere.
 pub fn load(context: &Context, source: &Source) -> Result<Loaded, CliError> {
     let config = &context.config;
-    let options = IntrospectOptions {
-        lock_timeout: config.lock_timeout,
-        statement_timeout: config.statement_timeout,
-    };
     let env = config.env.clone();
     match source {
         Source::Revision(revision) => {
@@ -89,7 +86,7 @@ pub fn load(context: &Context, source: &Source) -> Result<Loaded, CliError> {
         }),
         Source::Url(url) => {
             let target = ConnectOptions::parse(url)?;
-            let read = read_live(&target, options)?;
+            let read = read_live(&target, config)?;
             Ok(Loaded {
                 database: read.database,
                 env,
@@ -109,7 +106,7 @@ pub fn load(context: &Context, source: &Source) -> Result<Loaded, CliError> {
                     ))
                 })?;
             let target = ConnectOptions::parse(&url)?;
-            let read = read_live(&target, options)?;
+            let read = read_live(&target, config)?;
             Ok(Loaded {
                 database: read.database,
                 env: name.clone(),
@@ -122,7 +119,7 @@ pub fn load(context: &Context, source: &Source) -> Result<Loaded, CliError> {
                 .repo
                 .workdir()
                 .expect("run() refuses bare repositories");
-            let read = read_migrations(&root.join(&dir), options)?;
+            let read = read_migrations(&root.join(&dir), config)?;
             Ok(Loaded {
                 database: read.database,
                 env,
@@ -144,19 +141,27 @@ pub fn configured_target(context: &Context) -> Result<ConnectOptions, CliError> 
     })
 }
 
-pub fn read_live(
-    target: &ConnectOptions,
-    options: IntrospectOptions,
-) -> Result<Introspection, CliError> {
-    runtime()?.block_on(async {
+/// The introspection limits and scope of `config`, applied to a schema read.
+fn options(config: &Config) -> IntrospectOptions {
+    IntrospectOptions {
+        lock_timeout: config.lock_timeout,
+        statement_timeout: config.statement_timeout,
+    }
+}
+
+/// Reads a live database, within the configured scope.
+pub fn read_live(target: &ConnectOptions, config: &Config) -> Result<Introspection, CliError> {
+    let mut introspection = runtime()?.block_on(async {
         let client = connect::connect(target).await?;
-        Ok(introspect(&client, options).await?)
-    })
+        Ok::<_, CliError>(introspect(&client, options(config)).await?)
+    })?;
+    config.scope.apply(&mut introspection.database);
+    Ok(introspection)
 }
 
 /// Builds the migrations' schema in a throwaway PostgreSQL and reads it; the server is
 /// stopped and removed whatever happens.
-pub fn read_migrations(dir: &Path, options: IntrospectOptions) -> Result<Introspection, CliError> {
+pub fn read_migrations(dir: &Path, config: &Config) -> Result<Introspection, CliError> {
     let files = migrations::discover(dir)?;
     let server = EphemeralPostgres::start()?;
     let result = runtime()?.block_on(async {
@@ -175,10 +180,11 @@ pub fn read_migrations(dir: &Path, options: IntrospectOptions) -> Result<Introsp
         let target = ConnectOptions::parse(&server.url("schemagit_migrations"))?;
         let client = connect::connect(&target).await?;
         migrations::apply_all(&client, &files).await?;
-        Ok::<_, CliError>(introspect(&client, options).await?)
+        Ok::<_, CliError>(introspect(&client, options(config)).await?)
     });
     server.stop()?;
     let mut introspection = result?;
+    config.scope.apply(&mut introspection.database);
     // The throwaway server's own version string, not the package's decoration of it.
     introspection.server_version = introspection
         .server_version

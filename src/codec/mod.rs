@@ -66,10 +66,60 @@ enum FileKind {
     Aggregate,
     Type,
     Extension,
+    ForeignTable,
+    /// One of [`GENERIC_KINDS`], kept as a [`model::CatalogObject`].
+    Generic(&'static GenericKind),
 }
 
+/// A kind of [`model::CatalogObject`]: its manifest kind, its folder, and whether its name is an
+/// identifier (quoted where PostgreSQL would) or a description (`bigint AS app.cents`).
+#[derive(Debug, PartialEq, Eq)]
+struct GenericKind {
+    kind: &'static str,
+    folder: &'static str,
+    identifier: bool,
+}
+
+const fn generic(kind: &'static str, folder: &'static str, identifier: bool) -> GenericKind {
+    GenericKind {
+        kind,
+        folder,
+        identifier,
+    }
+}
+
+/// Every generic kind; schema-scoped ones live under `<schema>/<folder>/`, the others under
+/// `_database/<folder>/`.
+const GENERIC_KINDS: &[GenericKind] = &[
+    generic("access_method", "access_methods", true),
+    generic("cast", "casts", false),
+    generic("collation", "collations", true),
+    generic("conversion", "conversions", true),
+    generic("default_privileges", "default_privileges", false),
+    generic("event_trigger", "event_triggers", true),
+    generic("foreign_data_wrapper", "foreign_data_wrappers", true),
+    generic("foreign_server", "foreign_servers", true),
+    generic("language", "languages", true),
+    generic("operator", "operators", false),
+    generic("operator_class", "operator_classes", true),
+    generic("operator_family", "operator_families", true),
+    generic("publication", "publications", true),
+    generic("security_label", "security_labels", false),
+    generic("settings", "settings", false),
+    generic("subscription", "subscriptions", true),
+    generic(
+        "text_search_configuration",
+        "text_search_configurations",
+        true,
+    ),
+    generic("text_search_dictionary", "text_search_dictionaries", true),
+    generic("text_search_parser", "text_search_parsers", true),
+    generic("text_search_template", "text_search_templates", true),
+    generic("user_mapping", "user_mappings", false),
+];
+
 impl FileKind {
-    const ALL: [FileKind; 10] = [
+    const ALL: [FileKind; 11] = [
         FileKind::Schema,
         FileKind::Table,
         FileKind::View,
@@ -80,6 +130,7 @@ impl FileKind {
         FileKind::Aggregate,
         FileKind::Type,
         FileKind::Extension,
+        FileKind::ForeignTable,
     ];
 
     fn as_str(self) -> &'static str {
@@ -94,11 +145,21 @@ impl FileKind {
             FileKind::Aggregate => "aggregate",
             FileKind::Type => "type",
             FileKind::Extension => "extension",
+            FileKind::ForeignTable => "foreign_table",
+            FileKind::Generic(generic) => generic.kind,
         }
     }
 
     fn parse(kind: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == kind)
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == kind)
+            .or_else(|| {
+                GENERIC_KINDS
+                    .iter()
+                    .find(|g| g.kind == kind)
+                    .map(FileKind::Generic)
+            })
     }
 
     fn of_function(function: &model::Function) -> Self {
@@ -127,6 +188,23 @@ pub fn function_name(function: &model::Function) -> String {
     )
 }
 
+/// The qualified name a user types for a generic object: `shop.ci`, `shop.===(integer,
+/// integer)`, `shop_pub`, or a description such as `bigint AS shop.cents`.
+pub fn catalog_object_name(o: &model::CatalogObject) -> String {
+    let identifier = GENERIC_KINDS
+        .iter()
+        .any(|g| g.kind == o.kind && g.identifier);
+    let name = match (&o.schema, identifier) {
+        (Some(schema), _) => model::qualified(schema, &o.name),
+        (None, true) => model::quote_ident(&o.name),
+        (None, false) => o.name.clone(),
+    };
+    match &o.arguments {
+        Some(arguments) => format!("{name}({arguments})"),
+        None => name,
+    }
+}
+
 /// Every object of `db` as (kind, qualified name, path, value to serialise).
 fn objects(db: &Database) -> Vec<(FileKind, String, String, serde_json::Value)> {
     fn value<T: Serialize>(object: &T) -> serde_json::Value {
@@ -143,13 +221,12 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, serde_json::Value)> 
         ));
     }
     for t in &db.tables {
-        let path = schema_path(&t.schema, "tables", &path::encode_name(&t.name));
-        out.push((
-            FileKind::Table,
-            model::qualified(&t.schema, &t.name),
-            path,
-            value(t),
-        ));
+        let (kind, folder) = match t.foreign {
+            Some(_) => (FileKind::ForeignTable, "foreign_tables"),
+            None => (FileKind::Table, "tables"),
+        };
+        let path = schema_path(&t.schema, folder, &path::encode_name(&t.name));
+        out.push((kind, model::qualified(&t.schema, &t.name), path, value(t)));
     }
     for v in &db.views {
         let path = schema_path(&v.schema, "views", &path::encode_name(&v.name));
@@ -199,6 +276,25 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, serde_json::Value)> 
             path,
             value(e),
         ));
+    }
+    for o in &db.others {
+        let Some(generic) = GENERIC_KINDS.iter().find(|g| g.kind == o.kind) else {
+            continue;
+        };
+        let segment = match &o.arguments {
+            Some(arguments) => path::encode_function(&o.name, arguments),
+            None => path::encode_name(&o.name),
+        };
+        let name = catalog_object_name(o);
+        let path = match &o.schema {
+            Some(schema) => schema_path(schema, generic.folder, &segment),
+            None => format!(
+                "{DATABASE_DIR}/{}/{}",
+                generic.folder,
+                path::file_name(&segment)
+            ),
+        };
+        out.push((FileKind::Generic(generic), name, path, value(o)));
     }
     out
 }
@@ -273,7 +369,7 @@ fn decode_object(
     let what = "snapshot object file";
     match FileKind::parse(kind) {
         Some(FileKind::Schema) => db.schemas.push(parse(path, what, bytes)?),
-        Some(FileKind::Table) => db.tables.push(parse(path, what, bytes)?),
+        Some(FileKind::Table | FileKind::ForeignTable) => db.tables.push(parse(path, what, bytes)?),
         Some(FileKind::View) => db.views.push(parse(path, what, bytes)?),
         Some(FileKind::MaterializedView) => db.materialized_views.push(parse(path, what, bytes)?),
         Some(FileKind::Sequence) => db.sequences.push(parse(path, what, bytes)?),
@@ -282,6 +378,7 @@ fn decode_object(
         }
         Some(FileKind::Type) => db.types.push(parse(path, what, bytes)?),
         Some(FileKind::Extension) => db.extensions.push(parse(path, what, bytes)?),
+        Some(FileKind::Generic(_)) => db.others.push(parse(path, what, bytes)?),
         None => {
             return Err(DecodeError::Malformed {
                 path: MANIFEST.to_string(),

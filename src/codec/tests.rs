@@ -37,6 +37,7 @@ fn table(schema: &str, name: &str) -> Table {
             }),
             generated: None,
             comment: None,
+            ..Column::default()
         }],
         constraints: vec![],
         indexes: vec![],
@@ -49,6 +50,7 @@ fn table(schema: &str, name: &str) -> Table {
             with_grant_option: false,
         }],
         revoked: vec![],
+        ..Table::default()
     }
 }
 
@@ -105,7 +107,32 @@ fn sample() -> Database {
             version: "1.3".into(),
             owner: "app".into(),
             comment: None,
+            ..Extension::default()
         }],
+        others: vec![
+            CatalogObject {
+                kind: "cast".into(),
+                schema: None,
+                name: "bigint AS app.cents".into(),
+                arguments: None,
+                owner: None,
+                comment: None,
+                properties: [("context".to_string(), serde_json::json!("assignment"))].into(),
+                grants: vec![],
+                revoked: vec![],
+            },
+            CatalogObject {
+                kind: "operator".into(),
+                schema: Some("app".into()),
+                name: "===".into(),
+                arguments: Some("integer, integer".into()),
+                owner: Some("app".into()),
+                comment: None,
+                properties: [("hashes".to_string(), serde_json::json!(true))].into(),
+                grants: vec![],
+                revoked: vec![],
+            },
+        ],
         ..Database::default()
     };
     db.sort();

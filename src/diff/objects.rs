@@ -6,10 +6,11 @@ use std::fmt::Display;
 use super::grants::{diff_access, Access};
 use super::text::unified;
 use super::{Action, Change};
-use crate::codec::function_name;
+use crate::codec::{catalog_object_name, function_name};
 use crate::model::{
-    qualified, quote_ident, Column, Constraint, Database, Extension, Function, Grant, Index,
-    MaterializedView, Policy, Schema, Sequence, Table, Trigger, TypeDef, View, ViewColumn,
+    qualified, quote_ident, CatalogObject, Column, Constraint, Database, Extension, Function,
+    Grant, Index, MaterializedView, MemberPrivileges, Policy, Rule, Schema, Sequence, Statistics,
+    Table, Trigger, TypeDef, View, ViewColumn,
 };
 
 /// The union of two lists by key, in key order: (old, new), at least one present.
@@ -166,15 +167,31 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
         |o, s, out| access(o, (&[], &[]), (&s.grants, &s.revoked), out),
         out,
     );
-    objects(
-        "table",
-        &old.tables,
-        &new.tables,
-        |t| qualified(&t.schema, &t.name),
-        table,
-        |o, t, out| access(o, (&[], &[]), (&t.grants, &t.revoked), out),
-        out,
-    );
+    // Foreign tables are compared as tables, but reported as their own kind.
+    let (old_foreign, old_tables): (Vec<Table>, Vec<Table>) = old
+        .tables
+        .iter()
+        .cloned()
+        .partition(|t| t.foreign.is_some());
+    let (new_foreign, new_tables): (Vec<Table>, Vec<Table>) = new
+        .tables
+        .iter()
+        .cloned()
+        .partition(|t| t.foreign.is_some());
+    for (kind, old_tables, new_tables) in [
+        ("table", &old_tables, &new_tables),
+        ("foreign_table", &old_foreign, &new_foreign),
+    ] {
+        objects(
+            kind,
+            old_tables,
+            new_tables,
+            |t| qualified(&t.schema, &t.name),
+            table,
+            |o, t, out| access(o, (&[], &[]), (&t.grants, &t.revoked), out),
+            out,
+        );
+    }
     objects(
         "view",
         &old.views,
@@ -243,6 +260,7 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
         |_, _, _| {},
         out,
     );
+    catalog_objects(&old.others, &new.others, out);
     std::mem::take(out)
 }
 
@@ -271,14 +289,28 @@ fn table(object: &str, old: &Table, new: &Table, out: &mut Vec<Change>) {
         ),
         list("inherits", &old.inherits, &new.inherits),
         list("storage parameters", &old.options, &new.options),
+        optional(
+            "replica identity",
+            &old.replica_identity,
+            &new.replica_identity,
+        ),
+        optional(
+            "foreign server",
+            &old.foreign.as_ref().map(|f| &f.server),
+            &new.foreign.as_ref().map(|f| &f.server),
+        ),
+        list(
+            "foreign options",
+            old.foreign.as_ref().map_or(&[][..], |f| &f.options),
+            new.foreign.as_ref().map_or(&[][..], |f| &f.options),
+        ),
     ]) {
-        out.push(Change::new(
-            "table",
-            object,
-            object,
-            Action::Changed,
-            detail,
-        ));
+        let kind = if new.foreign.is_some() {
+            "foreign_table"
+        } else {
+            "table"
+        };
+        out.push(Change::new(kind, object, object, Action::Changed, detail));
     }
     rls(object, old, new, out);
     for (name, before, after) in pair(&old.columns, &new.columns, |c| c.name.clone()) {
@@ -306,10 +338,45 @@ fn table(object: &str, old: &Table, new: &Table, out: &mut Vec<Change>) {
         out,
     );
     triggers(object, &old.triggers, &new.triggers, out);
+    rules(object, &old.rules, &new.rules, out);
+    parts(
+        "statistics",
+        object,
+        &old.statistics,
+        &new.statistics,
+        |s: &Statistics| &s.name,
+        |a, b| {
+            details([
+                field("definition", &a.definition, &b.definition),
+                field("owner", &a.owner, &b.owner),
+                optional("target", &a.target, &b.target),
+            ])
+        },
+        |s| &s.comment,
+        out,
+    );
     access(
         object,
         (&old.grants, &old.revoked),
         (&new.grants, &new.revoked),
+        out,
+    );
+}
+
+fn rules(parent: &str, old: &[Rule], new: &[Rule], out: &mut Vec<Change>) {
+    parts(
+        "rewrite_rule",
+        parent,
+        old,
+        new,
+        |r: &Rule| &r.name,
+        |a, b| {
+            details([
+                field("definition", &a.definition, &b.definition),
+                field("enabled", &a.enabled, &b.enabled),
+            ])
+        },
+        |r| &r.comment,
         out,
     );
 }
@@ -393,6 +460,11 @@ fn column(
                 optional("default", &a.default, &b.default),
                 optional("identity", &identity(a), &identity(b)),
                 optional("generated", &a.generated, &b.generated),
+                optional("statistics", &a.statistics, &b.statistics),
+                optional("storage", &a.storage, &b.storage),
+                optional("compression", &a.compression, &b.compression),
+                list("options", &a.options, &b.options),
+                list("foreign options", &a.foreign_options, &b.foreign_options),
             ]) {
                 out.push(Change::new(
                     "column",
@@ -453,14 +525,14 @@ fn parts<T>(
                 &object,
                 parent,
                 Action::Added,
-                format!("{kind} added"),
+                format!("{} added", kind.replace('_', " ")),
             )),
             (Some(_), None) => out.push(Change::new(
                 kind,
                 &object,
                 parent,
                 Action::Removed,
-                format!("{kind} removed"),
+                format!("{} removed", kind.replace('_', " ")),
             )),
             (Some(a), Some(b)) => {
                 if let Some(detail) = changed(a, b) {
@@ -582,6 +654,7 @@ fn view(object: &str, old: &View, new: &View, out: &mut Vec<Change>) {
         out,
     );
     triggers(object, &old.triggers, &new.triggers, out);
+    rules(object, &old.rules, &new.rules, out);
     access(
         object,
         (&old.grants, &old.revoked),
@@ -761,5 +834,108 @@ fn extension(object: &str, old: &Extension, new: &Extension, out: &mut Vec<Chang
             Action::Changed,
             detail,
         ));
+    }
+    let empty = MemberPrivileges::default();
+    let members = pair(&old.member_privileges, &new.member_privileges, |m| {
+        m.object.clone()
+    });
+    for (member, before, after) in members {
+        let (before, after) = (before.unwrap_or(&empty), after.unwrap_or(&empty));
+        diff_access(
+            &format!("{object} member {member}"),
+            object,
+            Access {
+                grants: &before.grants,
+                revoked: &before.revoked,
+            },
+            Access {
+                grants: &after.grants,
+                revoked: &after.revoked,
+            },
+            out,
+        );
+    }
+}
+
+/// The generic kinds, as change kinds.
+const CATALOG_KINDS: &[&str] = &[
+    "access_method",
+    "cast",
+    "collation",
+    "conversion",
+    "default_privileges",
+    "event_trigger",
+    "foreign_data_wrapper",
+    "foreign_server",
+    "language",
+    "operator",
+    "operator_class",
+    "operator_family",
+    "publication",
+    "security_label",
+    "settings",
+    "subscription",
+    "text_search_configuration",
+    "text_search_dictionary",
+    "text_search_parser",
+    "text_search_template",
+    "user_mapping",
+];
+
+fn property_text(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None => "none".to_string(),
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Generic objects: added, removed, or changed property by property.
+fn catalog_objects(old: &[CatalogObject], new: &[CatalogObject], out: &mut Vec<Change>) {
+    let key = |o: &CatalogObject| format!("{}\0{}", o.kind, catalog_object_name(o));
+    for (_, before, after) in pair(old, new, key) {
+        let Some(either) = after.or(before) else {
+            continue;
+        };
+        let kind = CATALOG_KINDS
+            .iter()
+            .find(|k| **k == either.kind)
+            .copied()
+            .unwrap_or("object");
+        let object = catalog_object_name(either);
+        let noun = either.kind.replace('_', " ");
+        match (before, after) {
+            (None, Some(o)) => {
+                let detail = format!("{noun} added");
+                out.push(Change::new(kind, &object, &object, Action::Added, detail));
+                access(&object, (&[], &[]), (&o.grants, &o.revoked), out);
+            }
+            (Some(_), None) => {
+                let detail = format!("{noun} removed");
+                out.push(Change::new(kind, &object, &object, Action::Removed, detail));
+            }
+            (Some(a), Some(b)) => {
+                if let (Some(x), Some(y)) = (&a.owner, &b.owner) {
+                    owner(&object, x, y, out);
+                }
+                comment(&object, &object, &a.comment, &b.comment, out);
+                let keys: std::collections::BTreeSet<&String> =
+                    a.properties.keys().chain(b.properties.keys()).collect();
+                let changed = keys.into_iter().map(|k| {
+                    let (x, y) = (a.properties.get(k), b.properties.get(k));
+                    (x != y).then(|| format!("{k} {} -> {}", property_text(x), property_text(y)))
+                });
+                if let Some(detail) = details(changed) {
+                    out.push(Change::new(kind, &object, &object, Action::Changed, detail));
+                }
+                access(
+                    &object,
+                    (&a.grants, &a.revoked),
+                    (&b.grants, &b.revoked),
+                    out,
+                );
+            }
+            (None, None) => {}
+        }
     }
 }

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::scope::glob_match;
 use super::{Action, Change};
-use crate::codec::function_name;
+use crate::codec::{catalog_object_name, function_name};
 use crate::model::{qualified, quote_ident, Database};
 
 /// `[rules]` of `schemagit.toml`.
@@ -38,6 +38,8 @@ fn names(db: &Database) -> Vec<String> {
         names.extend(t.indexes.iter().map(|i| part(&i.name)));
         names.extend(t.policies.iter().map(|p| part(&p.name)));
         names.extend(t.triggers.iter().map(|tr| part(&tr.name)));
+        names.extend(t.rules.iter().map(|r| part(&r.name)));
+        names.extend(t.statistics.iter().map(|st| st.name.clone()));
         names.push(table);
     }
     names.extend(db.views.iter().map(|v| qualified(&v.schema, &v.name)));
@@ -50,6 +52,7 @@ fn names(db: &Database) -> Vec<String> {
     names.extend(db.functions.iter().map(function_name));
     names.extend(db.types.iter().map(|t| qualified(&t.schema, &t.name)));
     names.extend(db.extensions.iter().map(|e| quote_ident(&e.name)));
+    names.extend(db.others.iter().map(catalog_object_name));
     names
 }
 
@@ -116,6 +119,7 @@ mod tests {
             triggers: vec![],
             grants: vec![],
             revoked: vec![],
+            ..Table::default()
         }
     }
 

@@ -4,30 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::Change;
+pub use crate::model::scope::glob_match;
 use crate::model::{Database, Grant};
-
-/// `*` matches any run of characters, `?` any one; everything else matches itself.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
 
 /// Objects and kinds whose changes are not reported.
 #[derive(Debug, Clone, Default)]
@@ -110,21 +88,5 @@ pub fn map_roles(db: &mut Database, roles: &BTreeMap<String, String>) {
     }
     for e in &mut db.extensions {
         map(&mut e.owner);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn globs_match_like_shell_patterns() {
-        assert!(glob_match("public.*", "public.users"));
-        assert!(glob_match("app.tmp_*", "app.tmp_2024"));
-        assert!(glob_match("a?c", "abc"));
-        assert!(glob_match("*", ""));
-        assert!(!glob_match("public.*", "app.users"));
-        assert!(!glob_match("app.t", "app.tt"));
-        assert!(glob_match("*.users.*", "app.users.email"));
     }
 }

@@ -7,6 +7,7 @@
 mod grant;
 mod name;
 mod objects;
+pub mod scope;
 
 pub use grant::{acl_changes, Grant, Privilege};
 pub use name::{qualified, quote_ident};
@@ -25,6 +26,7 @@ pub struct Database {
     pub functions: Vec<Function>,
     pub types: Vec<TypeDef>,
     pub extensions: Vec<Extension>,
+    pub others: Vec<CatalogObject>,
 }
 
 impl Database {
@@ -38,6 +40,7 @@ impl Database {
             + self.functions.len()
             + self.types.len()
             + self.extensions.len()
+            + self.others.len()
     }
 
     /// Puts every list into canonical order. The catalog queries already sort, but by the
@@ -62,8 +65,23 @@ impl Database {
         self.types
             .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         self.extensions.sort_by(|a, b| a.name.cmp(&b.name));
+        for extension in &mut self.extensions {
+            extension.member_privileges.sort();
+        }
+        self.others.sort_by(|a, b| {
+            (&a.kind, &a.schema, &a.name, &a.arguments).cmp(&(
+                &b.kind,
+                &b.schema,
+                &b.name,
+                &b.arguments,
+            ))
+        });
         for table in &mut self.tables {
             table.sort();
+        }
+        for view in &mut self.views {
+            view.triggers.sort_by(|a, b| a.name.cmp(&b.name));
+            view.rules.sort_by(|a, b| a.name.cmp(&b.name));
         }
         for view in &mut self.materialized_views {
             view.indexes.sort_by(|a, b| a.name.cmp(&b.name));

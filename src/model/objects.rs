@@ -31,7 +31,7 @@ pub struct Schema {
 }
 
 /// A table, partitioned table or partition: `<schema>/tables/<name>.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
     pub schema: String,
@@ -54,6 +54,12 @@ pub struct Table {
     /// Storage parameters, `name=value`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
+    /// `full`, `nothing` or `index <name>`, when not the default (the primary key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_identity: Option<String>,
+    /// The server and options of a foreign table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign: Option<ForeignTable>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     pub row_level_security: RowLevelSecurity,
@@ -67,6 +73,11 @@ pub struct Table {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<Trigger>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+    /// Extended statistics objects on this table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statistics: Vec<Statistics>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<Grant>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub revoked: Vec<Grant>,
@@ -79,7 +90,47 @@ impl Table {
         self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
         self.policies.sort_by(|a, b| a.name.cmp(&b.name));
         self.triggers.sort_by(|a, b| a.name.cmp(&b.name));
+        self.rules.sort_by(|a, b| a.name.cmp(&b.name));
+        self.statistics.sort_by(|a, b| a.name.cmp(&b.name));
+        self.grants.sort();
+        self.revoked.sort();
     }
+}
+
+/// What makes a table foreign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForeignTable {
+    pub server: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+}
+
+/// A rewrite rule (other than a view's own); `definition` is `pg_get_ruledef`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub name: String,
+    pub definition: String,
+    /// `origin` (the default), `disabled`, `replica` or `always`.
+    pub enabled: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// An extended statistics object; `definition` is `pg_get_statisticsobjdef`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statistics {
+    /// Qualified: a statistics object has its own schema.
+    pub name: String,
+    pub owner: String,
+    pub definition: String,
+    /// `ALTER STATISTICS … SET STATISTICS n`, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,7 +141,7 @@ pub struct RowLevelSecurity {
 }
 
 /// A column of a table (or an attribute of a composite type).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Column {
     pub name: String,
@@ -107,6 +158,21 @@ pub struct Column {
     /// The expression of a `GENERATED ALWAYS AS (…) STORED` column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<String>,
+    /// `ALTER COLUMN … SET STATISTICS n`, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
+    /// `plain`, `external`, `main` or `extended`, when not the type's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<String>,
+    /// `pglz` or `lz4`, when set (PostgreSQL 14 and later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
+    /// Attribute options (`n_distinct=100`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    /// A foreign table column's options.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_options: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
@@ -203,7 +269,7 @@ pub struct ViewColumn {
 }
 
 /// A view: `<schema>/views/<name>.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct View {
     pub schema: String,
@@ -218,6 +284,8 @@ pub struct View {
     pub definition: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<Trigger>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<Grant>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -348,7 +416,7 @@ pub struct TypeDef {
 
 /// An installed extension: `_database/extensions/<name>.json`. Its member objects are not
 /// snapshotted one by one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Extension {
     pub name: String,
@@ -357,4 +425,48 @@ pub struct Extension {
     pub owner: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Privileges changed on the extension's members since it was created.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_privileges: Vec<MemberPrivileges>,
+}
+
+/// What was granted and revoked on one extension member since `CREATE EXTENSION`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPrivileges {
+    /// The member, as `pg_identify_object` names it (`public.gen_random_bytes(integer)`).
+    pub object: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked: Vec<Grant>,
+}
+
+/// Every other kind of catalog object (collations, casts, operators and their classes and
+/// families, text search objects, conversions, event triggers, publications, subscriptions,
+/// foreign data wrappers, servers, user mappings, default privileges, database settings,
+/// languages, access methods, security labels), described by its properties:
+/// `<schema>/<kind>s/<name>.json`, or `_database/<kind>s/<name>.json` when database-wide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogObject {
+    /// `collation`, `cast`, `operator`, … (the manifest kind).
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    pub name: String,
+    /// What tells same-named objects apart (an operator's operand types, an operator class's
+    /// access method).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The definition, property by property, keys in byte order; secrets are redacted.
+    pub properties: std::collections::BTreeMap<String, serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked: Vec<Grant>,
 }

@@ -1,7 +1,10 @@
--- Columns of tables, views, materialized views and composite types in user schemas, in
--- position order, skipping dropped columns (so physical gaps never show): type, collation where
--- it differs from the type's, NOT NULL, default or generation expression, identity and its
--- sequence's definition, column ACL and comment. PostgreSQL 13 to 17.
+-- Columns of tables, foreign tables, views, materialized views and composite types in user
+-- schemas, in position order, skipping dropped columns (so physical gaps never show): type,
+-- collation where it differs from the type's, NOT NULL, default or generation expression,
+-- identity and its sequence's definition, statistics target, storage where it differs from the
+-- type's, compression, attribute and foreign options, column ACL and comment.
+-- PostgreSQL 13 to 17: attcompression (14+) and attstattarget (nullable in 17) are read through
+-- to_jsonb so the one query runs on every version.
 SELECT n.nspname AS schema,
        c.relname AS relation,
        c.relkind::text AS relation_kind,
@@ -15,6 +18,11 @@ SELECT n.nspname AS schema,
        a.attidentity::text AS identity,
        pg_catalog.format_type(s.seqtypid, NULL) AS seq_type,
        s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+       NULLIF((pg_catalog.to_jsonb(a) ->> 'attstattarget')::int, -1) AS statistics,
+       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
+       NULLIF(pg_catalog.to_jsonb(a) ->> 'attcompression', '') AS compression,
+       a.attoptions AS options,
+       a.attfdwoptions AS foreign_options,
        a.attacl::text[] AS acl,
        d.description AS comment
   FROM pg_catalog.pg_attribute a
@@ -31,7 +39,7 @@ SELECT n.nspname AS schema,
   LEFT JOIN pg_catalog.pg_description d
          ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
         AND d.objoid = c.oid AND d.objsubid = a.attnum
- WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c')
+ WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'c')
    AND a.attnum > 0
    AND NOT a.attisdropped
    AND n.nspname <> 'information_schema'

@@ -1,7 +1,8 @@
--- Relations: tables, partitioned tables, views and materialized views in user schemas,
--- not extension members, with what belongs to the relation itself: persistence, RLS flags,
--- storage options, partition key and bound, inheritance, owner, ACLs, comment and, for views,
--- the definition. PostgreSQL 13 to 17.
+-- Relations: tables, partitioned tables, foreign tables, views and materialized views in user
+-- schemas, not extension members, with what belongs to the relation itself: persistence, RLS
+-- flags, storage options, replica identity, partition key and bound, inheritance, a foreign
+-- table's server and options, owner, ACLs, comment and, for views, the definition.
+-- PostgreSQL 13 to 17.
 SELECT n.nspname AS schema,
        c.relname AS name,
        c.relkind::text AS kind,
@@ -9,6 +10,16 @@ SELECT n.nspname AS schema,
        c.relrowsecurity AS rls_enabled,
        c.relforcerowsecurity AS rls_forced,
        c.reloptions AS options,
+       CASE c.relreplident
+            WHEN 'f' THEN 'full'
+            WHEN 'n' THEN 'nothing'
+            WHEN 'i' THEN 'index ' || (SELECT pg_catalog.quote_ident(ic.relname)
+                                         FROM pg_catalog.pg_index i
+                                         JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+                                        WHERE i.indrelid = c.oid AND i.indisreplident)
+       END AS replica_identity,
+       fs.srvname AS foreign_server,
+       ft.ftoptions AS foreign_options,
        CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_by,
        (SELECT i.inhparent::pg_catalog.regclass::text FROM pg_catalog.pg_inherits i
          WHERE c.relispartition AND i.inhrelid = c.oid) AS partition_of,
@@ -23,10 +34,12 @@ SELECT n.nspname AS schema,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS definition
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid
+  LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver
   LEFT JOIN pg_catalog.pg_description d
          ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
         AND d.objoid = c.oid AND d.objsubid = 0
- WHERE c.relkind IN ('r', 'p', 'v', 'm')
+ WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm')
    AND n.nspname <> 'information_schema'
    AND n.nspname !~ '^pg_'
    AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e
