@@ -164,13 +164,14 @@ fn creation_order_and_dump_restore_do_not_change_the_fingerprint() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    // Database-level settings belong to CREATE DATABASE, which `pg_dump -s` leaves out (only
-    // --create carries them): set them on the restored database as --create would.
+    // Database-level settings and the database's comment belong to CREATE DATABASE, which
+    // `pg_dump -s` leaves out (only --create carries them): set them as --create would.
     cluster().execute(
         &restored,
         "DO $$ BEGIN
            EXECUTE format('ALTER DATABASE %I SET search_path = shop, public', current_database());
            EXECUTE format('ALTER ROLE fixture_reader IN DATABASE %I SET statement_timeout = ''5s''', current_database());
+           EXECUTE format('COMMENT ON DATABASE %I IS %L', current_database(), 'database: the shop');
          END $$;",
     );
 

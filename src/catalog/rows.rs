@@ -181,6 +181,8 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
                     inherits: strings(row, "inherits")?,
                     options,
                     replica_identity: get(row, "replica_identity")?,
+                    clustered_on: get(row, "clustered_on")?,
+                    access_method: get(row, "access_method")?,
                     foreign: match get::<Option<String>>(row, "foreign_server")? {
                         Some(server) => Some(ForeignTable {
                             server,

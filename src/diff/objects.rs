@@ -294,6 +294,8 @@ fn table(object: &str, old: &Table, new: &Table, out: &mut Vec<Change>) {
             &old.replica_identity,
             &new.replica_identity,
         ),
+        optional("clustered on", &old.clustered_on, &new.clustered_on),
+        optional("access method", &old.access_method, &new.access_method),
         optional(
             "foreign server",
             &old.foreign.as_ref().map(|f| &f.server),

@@ -57,6 +57,12 @@ pub struct Table {
     /// `full`, `nothing` or `index <name>`, when not the default (the primary key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replica_identity: Option<String>,
+    /// The index named by `ALTER TABLE … CLUSTER ON`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clustered_on: Option<String>,
+    /// A table access method other than `heap`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_method: Option<String>,
     /// The server and options of a foreign table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foreign: Option<ForeignTable>,

@@ -108,8 +108,12 @@ impl Cluster {
         name
     }
 
-    /// A new database holding the fixture files, applied in the given order.
+    /// A new database holding the fixture files, applied in the given order. One load at a
+    /// time: the fixtures create cluster-wide roles, and two concurrent `IF NOT EXISTS` guards
+    /// can both decide to create the same role.
     pub fn database_from(&self, hint: &str, files: &[PathBuf]) -> String {
+        static LOADING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one_at_a_time = LOADING.lock().unwrap_or_else(|e| e.into_inner());
         let name = self.fresh_database(hint);
         for file in files {
             let sql = std::fs::read_to_string(file).unwrap();

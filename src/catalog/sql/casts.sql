@@ -1,4 +1,5 @@
--- User-defined casts (not built in, not extension members): source and target types, the
+-- User-defined casts (not built in, not extension members, not made automatically with a
+-- range type's multirange): source and target types, the
 -- function, context and method. Generic object rows, database-wide. PostgreSQL 13 to 17.
 SELECT 'cast' AS kind, NULL::text AS schema,
        pg_catalog.format_type(c.castsource, NULL) || ' AS ' || pg_catalog.format_type(c.casttarget, NULL) AS name,
@@ -14,5 +15,5 @@ SELECT 'cast' AS kind, NULL::text AS schema,
  WHERE c.oid >= 16384
    AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e
                     WHERE e.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass
-                      AND e.objid = c.oid AND e.deptype = 'e')
+                      AND e.objid = c.oid AND e.deptype IN ('e', 'i'))
  ORDER BY 3

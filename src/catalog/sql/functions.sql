@@ -1,7 +1,8 @@
 -- Functions, procedures and window functions in user schemas, not extension members: identity
 -- argument types (what tells overloads apart; names are in the definition), result, language, volatility, SECURITY DEFINER, strictness, leakproofness,
 -- parallel safety, SET clauses, the full deparsed CREATE statement, owner, ACLs, comment.
--- Aggregates are read by aggregates.sql. PostgreSQL 13 to 17.
+-- Aggregates are read by aggregates.sql. Functions made automatically with another object (a
+-- range type's constructors, an internal dependency) are part of that object. PostgreSQL 13 to 17.
 SELECT n.nspname AS schema,
        p.proname AS name,
        p.prokind::text AS kind,
@@ -30,5 +31,5 @@ SELECT n.nspname AS schema,
    AND n.nspname !~ '^pg_'
    AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e
                     WHERE e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-                      AND e.objid = p.oid AND e.deptype = 'e')
+                      AND e.objid = p.oid AND e.deptype IN ('e', 'i'))
  ORDER BY 1, 2, 4

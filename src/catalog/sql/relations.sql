@@ -1,6 +1,7 @@
 -- Relations: tables, partitioned tables, foreign tables, views and materialized views in user
 -- schemas, not extension members, with what belongs to the relation itself: persistence, RLS
--- flags, storage options, replica identity, partition key and bound, inheritance, a foreign
+-- flags, storage options, replica identity, the index it is clustered on, a table access
+-- method other than heap, partition key and bound, inheritance, a foreign
 -- table's server and options, owner, ACLs, comment and, for views, the definition.
 -- PostgreSQL 13 to 17.
 SELECT n.nspname AS schema,
@@ -18,6 +19,10 @@ SELECT n.nspname AS schema,
                                          JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
                                         WHERE i.indrelid = c.oid AND i.indisreplident)
        END AS replica_identity,
+       (SELECT pg_catalog.quote_ident(ic.relname)
+          FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid = c.oid AND i.indisclustered) AS clustered_on,
+       CASE WHEN c.relkind IN ('r', 'm') AND am.amname <> 'heap' THEN am.amname END AS access_method,
        fs.srvname AS foreign_server,
        ft.ftoptions AS foreign_options,
        CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_by,
@@ -34,6 +39,7 @@ SELECT n.nspname AS schema,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS definition
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
   LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid
   LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver
   LEFT JOIN pg_catalog.pg_description d
