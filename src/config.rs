@@ -320,6 +320,9 @@ kinds = ["comment"]
 min_policies = 3
 require_rls = ["public.*"]
 required = ["app.users"]
+[scope]
+exclude_schemas = ["scratch"]
+fold_partitions = ["app.events_*"]
 [env.staging]
 url_env = "STAGING_URL"
 roles = { app_rw_staging = "app_rw" }
@@ -327,6 +330,8 @@ roles = { app_rw_staging = "app_rw" }
         let config = resolve(Some(toml), Flags::default(), &[]).unwrap();
         assert_eq!(config.ignore.objects, ["app.tmp_*"]);
         assert_eq!(config.rules.min_policies, Some(3));
+        assert_eq!(config.scope.exclude_schemas, ["scratch"]);
+        assert_eq!(config.scope.fold_partitions, ["app.events_*"]);
         assert_eq!(config.roles("staging")["app_rw_staging"], "app_rw");
         assert!(config.roles("prod").is_empty());
         let bad = resolve(

@@ -1289,12 +1289,20 @@ fn no_secret_reaches_the_snapshot_the_output_or_the_commit() {
 fn bench_generator() -> PathBuf {
     let dir = std::env::var_os("SCHEMAGIT_BENCH_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/bench"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench"));
     dir.join("gen_schema.py")
 }
 
 #[test]
 fn the_benchmark_workload_is_completely_in_the_snapshot() {
+    // The workload's SQL uses PostgreSQL 15 features (NULLS NOT DISTINCT, security_invoker).
+    if cluster().major < 15 {
+        eprintln!(
+            "the benchmark workload needs PostgreSQL 15 or later: not loaded on {}",
+            cluster().major
+        );
+        return;
+    }
     let generator = bench_generator();
     assert!(
         generator.is_file(),

@@ -620,3 +620,43 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn a_lock_held_too_long_names_the_table_and_the_session() {
+    let db = all_kinds();
+    let repo = Repo::new();
+    std::fs::write(
+        repo.path().join("schemagit.toml"),
+        "lock_timeout_ms = 300\n",
+    )
+    .unwrap();
+    let runtime = common::runtime();
+    let url = cluster().url(&db);
+    let holder = runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+            .batch_execute(
+                "SET application_name = 'migration-in-progress';
+                 BEGIN; LOCK TABLE shop.orders IN ACCESS EXCLUSIVE MODE;",
+            )
+            .await
+            .unwrap();
+        client
+    });
+    let run = repo.schemagit(&["snapshot", "--database-url", &url]);
+    runtime.block_on(async { holder.batch_execute("ROLLBACK").await.unwrap() });
+    assert_one_clear_line(&run, 4, "lock_timeout", None);
+    assert!(
+        run.stderr.contains("shop.orders is locked by pid")
+            && run.stderr.contains("migration-in-progress"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.commit_count(), 1, "nothing is committed");
+    // Once the lock is gone, the same run succeeds.
+    repo.schemagit(&["snapshot", "--database-url", &url])
+        .success();
+}

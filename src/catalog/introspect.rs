@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use futures_util::future::join_all;
 use tokio_postgres::{Client, Row};
 
 use super::rows;
@@ -174,14 +175,7 @@ pub async fn introspect(
 
 /// Which sessions hold an ACCESS EXCLUSIVE lock on a table, for the lock-timeout message.
 async fn lock_holders(client: &Client) -> String {
-    const HOLDERS: &str = "SELECT l.relation::pg_catalog.regclass::text, a.pid, a.usename::text,
-        a.application_name, pg_catalog.left(pg_catalog.regexp_replace(a.query, '\\s+', ' ', 'g'), 80)
-   FROM pg_catalog.pg_locks l
-   JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-  WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.granted
-    AND l.pid <> pg_catalog.pg_backend_pid() AND l.database = (SELECT oid FROM pg_catalog.pg_database
-                                                              WHERE datname = pg_catalog.current_database())
-  ORDER BY 1, 2";
+    const HOLDERS: &str = include_str!("sql/lock_holders.sql");
     let Ok(rows) = client.query(HOLDERS, &[]).await else {
         return String::new();
     };
@@ -249,68 +243,58 @@ SET LOCAL statement_timeout = {};
     } else {
         ("subscriptions_public.sql", SUBSCRIPTIONS_PUBLIC)
     };
+    let queries: [(&'static str, &str); 26] = [
+        ("schemas.sql", SCHEMAS),
+        ("relations.sql", RELATIONS),
+        ("columns.sql", COLUMNS),
+        ("constraints.sql", CONSTRAINTS),
+        ("indexes.sql", INDEXES),
+        ("policies.sql", POLICIES),
+        ("triggers.sql", TRIGGERS),
+        ("rules.sql", RULES),
+        ("statistics.sql", STATISTICS),
+        ("sequences.sql", SEQUENCES),
+        ("functions.sql", FUNCTIONS),
+        ("aggregates.sql", AGGREGATES),
+        ("types.sql", TYPES),
+        ("extensions.sql", EXTENSIONS),
+        ("extension_members.sql", EXTENSION_MEMBERS),
+        ("collations.sql", COLLATIONS),
+        ("casts.sql", CASTS),
+        ("operators.sql", OPERATORS),
+        ("text_search.sql", TEXT_SEARCH),
+        ("event_triggers.sql", EVENT_TRIGGERS),
+        publications,
+        subscriptions,
+        ("foreign_data.sql", FOREIGN_DATA),
+        ("default_privileges.sql", DEFAULT_PRIVILEGES),
+        ("settings.sql", SETTINGS),
+        ("languages.sql", LANGUAGES),
+    ];
     // All queries go out at once on the one connection (tokio-postgres pipelines them), so the
-    // whole read costs about two round trips plus the server's work.
-    let (relational, routines, generic) = tokio::try_join!(
-        async {
-            tokio::try_join!(
-                run(client, "schemas.sql", SCHEMAS),
-                run(client, "relations.sql", RELATIONS),
-                run(client, "columns.sql", COLUMNS),
-                run(client, "constraints.sql", CONSTRAINTS),
-                run(client, "indexes.sql", INDEXES),
-                run(client, "policies.sql", POLICIES),
-                run(client, "triggers.sql", TRIGGERS),
-                run(client, "rules.sql", RULES),
-                run(client, "statistics.sql", STATISTICS),
-            )
-        },
-        async {
-            tokio::try_join!(
-                run(client, "sequences.sql", SEQUENCES),
-                run(client, "functions.sql", FUNCTIONS),
-                run(client, "aggregates.sql", AGGREGATES),
-                run(client, "types.sql", TYPES),
-                run(client, "extensions.sql", EXTENSIONS),
-                run(client, "extension_members.sql", EXTENSION_MEMBERS),
-            )
-        },
-        async {
-            tokio::try_join!(
-                run(client, "collations.sql", COLLATIONS),
-                run(client, "casts.sql", CASTS),
-                run(client, "operators.sql", OPERATORS),
-                run(client, "text_search.sql", TEXT_SEARCH),
-                run(client, "event_triggers.sql", EVENT_TRIGGERS),
-                run(client, publications.0, publications.1),
-                run(client, subscriptions.0, subscriptions.1),
-                run(client, "foreign_data.sql", FOREIGN_DATA),
-                run(client, "default_privileges.sql", DEFAULT_PRIVILEGES),
-                run(client, "settings.sql", SETTINGS),
-                run(client, "languages.sql", LANGUAGES),
-            )
+    // whole read costs about two round trips plus the server's work. Every one is awaited:
+    // after the first failure the rest fail with "transaction is aborted", and the first
+    // failure is the one worth reporting.
+    let results = join_all(queries.iter().map(|(name, sql)| run(client, name, sql))).await;
+    let mut fetched = Vec::with_capacity(results.len());
+    let mut aborted = None;
+    for result in results {
+        match result {
+            Ok(rows) => fetched.push(rows),
+            Err(error) if error.code() == Some("25P02") => aborted = aborted.or(Some(error)),
+            Err(error) => return Err(error),
         }
-    )?;
+    }
+    if let Some(error) = aborted {
+        return Err(error);
+    }
     client
         .batch_execute("COMMIT")
         .await
         .map_err(|e| IntrospectError::query("commit", e))?;
-    let (schemas, relations, columns, constraints, indexes, policies, triggers, rules, statistics) =
-        relational;
-    let (sequences, functions, aggregates, types, extensions, extension_members) = routines;
-    let (
-        collations,
-        casts,
-        operators,
-        text_search,
-        event_triggers,
-        publications,
-        subscriptions,
-        foreign_data,
-        default_privileges,
-        settings,
-        languages,
-    ) = generic;
+    let [schemas, relations, columns, constraints, indexes, policies, triggers, rules, statistics, sequences, functions, aggregates, types, extensions, extension_members, collations, casts, operators, text_search, event_triggers, publications, subscriptions, foreign_data, default_privileges, settings, languages] =
+        <[Vec<Row>; 26]>::try_from(fetched)
+            .map_err(|_| IntrospectError::Unexpected("a catalog query returned no result".into()))?;
     let others = [
         collations,
         casts,

@@ -77,7 +77,18 @@ impl From<ConnectError> for CliError {
 
 impl From<IntrospectError> for CliError {
     fn from(e: IntrospectError) -> Self {
-        CliError::new(ErrorKind::Database, e.to_string())
+        let hint = match &e {
+            IntrospectError::LockTimeout { .. } => Some(
+                "run again when that session has finished, or raise lock_timeout_ms in schemagit.toml",
+            ),
+            IntrospectError::Unsupported { .. } => Some("upgrade the server, or snapshot a newer copy of it"),
+            _ => None,
+        };
+        let error = CliError::new(ErrorKind::Database, e.to_string());
+        match hint {
+            Some(hint) => error.with_hint(hint),
+            None => error,
+        }
     }
 }
 
