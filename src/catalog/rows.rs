@@ -8,8 +8,9 @@ use tokio_postgres::Row;
 use super::connect;
 use crate::model::{
     self, acl_changes, lines, CatalogObject, Column, Constraint, Database, Extension, ForeignTable,
-    Function, Grant, Identity, Index, MaterializedView, MemberPrivileges, Policy, RowLevelSecurity,
-    Rule, Schema, Sequence, SequenceOptions, Statistics, Table, Trigger, TypeDef, View, ViewColumn,
+    Function, Grant, Identity, Index, MaterializedView, MemberPrivileges, Policy, PrivilegedMut,
+    RowLevelSecurity, Rule, Schema, Sequence, SequenceOptions, Statistics, Table, Trigger, TypeDef,
+    View, ViewColumn,
 };
 
 /// Option names whose values are secrets: never written to a snapshot.
@@ -487,10 +488,7 @@ fn attach_columns(
                     default,
                     comment,
                 });
-                view.grants.extend(column_grants);
-                view.revoked.extend(column_revoked);
-                view.grants.sort();
-                view.revoked.sort();
+                grant_columns(view, column_grants, column_revoked);
             }
             Slot::MaterializedView(i) => {
                 let view = &mut db.materialized_views[i];
@@ -500,10 +498,7 @@ fn attach_columns(
                     default,
                     comment,
                 });
-                view.grants.extend(column_grants);
-                view.revoked.extend(column_revoked);
-                view.grants.sort();
-                view.revoked.sort();
+                grant_columns(view, column_grants, column_revoked);
             }
             Slot::Table(i) | Slot::Type(i) => {
                 let generated = get::<String>(row, "generated")? == "s";
@@ -562,10 +557,7 @@ fn attach_columns(
                 if let Slot::Table(i) = *slot {
                     let table = &mut db.tables[i];
                     table.columns.push(column);
-                    table.grants.extend(column_grants);
-                    table.revoked.extend(column_revoked);
-                    table.grants.sort();
-                    table.revoked.sort();
+                    grant_columns(table, column_grants, column_revoked);
                 } else {
                     db.types[i].attributes.push(column);
                 }
@@ -573,6 +565,15 @@ fn attach_columns(
         }
     }
     Ok(())
+}
+
+/// Adds a column's grants to its relation's, keeping both lists in order.
+fn grant_columns(relation: &mut dyn PrivilegedMut, granted: Vec<Grant>, revoked: Vec<Grant>) {
+    let (grants, revokes) = relation.privileges_mut();
+    grants.extend(granted);
+    revokes.extend(revoked);
+    grants.sort();
+    revokes.sort();
 }
 
 fn volatility(code: &str) -> &'static str {

@@ -9,8 +9,8 @@ use super::{Action, Change};
 use crate::codec::{catalog_object_name, function_name};
 use crate::model::{
     qualified, quote_ident, CatalogObject, Column, Constraint, Database, Extension, Function,
-    Grant, Index, MaterializedView, MemberPrivileges, Policy, Rule, Schema, Sequence, Statistics,
-    Table, Trigger, TypeDef, View, ViewColumn,
+    Grant, Index, MaterializedView, MemberPrivileges, Policy, Privileged, Rule, Schema, Sequence,
+    Statistics, Table, Trigger, TypeDef, View, ViewColumn,
 };
 
 /// The union of two lists by key, in key order: (old, new), at least one present.
@@ -118,36 +118,27 @@ fn access(
     );
 }
 
-/// Added and removed objects of a file kind, and the changes inside those on both sides.
-fn objects<'a, T>(
+/// Added and removed objects of a file kind (with what a new object grants), and the changes
+/// inside those on both sides.
+fn objects<T: Privileged>(
     kind: &'static str,
-    old: &'a [T],
-    new: &'a [T],
+    old: &[T],
+    new: &[T],
     name: impl Fn(&T) -> String,
     changed: impl Fn(&str, &T, &T, &mut Vec<Change>),
-    added: impl Fn(&str, &T, &mut Vec<Change>),
     out: &mut Vec<Change>,
 ) {
+    let noun = kind.replace('_', " ");
     for (object, before, after) in pair(old, new, &name) {
         match (before, after) {
             (None, Some(after)) => {
-                out.push(Change::new(
-                    kind,
-                    &object,
-                    &object,
-                    Action::Added,
-                    format!("{kind} added").replace('_', " "),
-                ));
-                added(&object, after, out);
+                let detail = format!("{noun} added");
+                out.push(Change::new(kind, &object, &object, Action::Added, detail));
+                access(&object, (&[], &[]), after.privileges(), out);
             }
             (Some(_), None) => {
-                out.push(Change::new(
-                    kind,
-                    &object,
-                    &object,
-                    Action::Removed,
-                    format!("{kind} removed").replace('_', " "),
-                ));
+                let detail = format!("{noun} removed");
+                out.push(Change::new(kind, &object, &object, Action::Removed, detail));
             }
             (Some(before), Some(after)) => changed(&object, before, after, out),
             (None, None) => {}
@@ -164,20 +155,13 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
         &new.schemas,
         |s| quote_ident(&s.name),
         schema,
-        |o, s, out| access(o, (&[], &[]), (&s.grants, &s.revoked), out),
         out,
     );
     // Foreign tables are compared as tables, but reported as their own kind.
-    let (old_foreign, old_tables): (Vec<Table>, Vec<Table>) = old
-        .tables
-        .iter()
-        .cloned()
-        .partition(|t| t.foreign.is_some());
-    let (new_foreign, new_tables): (Vec<Table>, Vec<Table>) = new
-        .tables
-        .iter()
-        .cloned()
-        .partition(|t| t.foreign.is_some());
+    let (old_foreign, old_tables): (Vec<&Table>, Vec<&Table>) =
+        old.tables.iter().partition(|t| t.foreign.is_some());
+    let (new_foreign, new_tables): (Vec<&Table>, Vec<&Table>) =
+        new.tables.iter().partition(|t| t.foreign.is_some());
     for (kind, old_tables, new_tables) in [
         ("table", &old_tables, &new_tables),
         ("foreign_table", &old_foreign, &new_foreign),
@@ -187,8 +171,7 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
             old_tables,
             new_tables,
             |t| qualified(&t.schema, &t.name),
-            table,
-            |o, t, out| access(o, (&[], &[]), (&t.grants, &t.revoked), out),
+            |o, a, b, out| table(o, a, b, out),
             out,
         );
     }
@@ -198,7 +181,6 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
         &new.views,
         |v| qualified(&v.schema, &v.name),
         view,
-        |o, v, out| access(o, (&[], &[]), (&v.grants, &v.revoked), out),
         out,
     );
     objects(
@@ -207,7 +189,6 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
         &new.materialized_views,
         |m| qualified(&m.schema, &m.name),
         materialized_view,
-        |o, m, out| access(o, (&[], &[]), (&m.grants, &m.revoked), out),
         out,
     );
     objects(
@@ -216,7 +197,6 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
         &new.sequences,
         |s| qualified(&s.schema, &s.name),
         sequence,
-        |o, s, out| access(o, (&[], &[]), (&s.grants, &s.revoked), out),
         out,
     );
     objects(
@@ -225,41 +205,44 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
         &new.functions,
         function_name,
         function,
-        |o, f, out| {
-            if f.security_definer {
-                out.push(
-                    Change::new(
-                        "function",
-                        o,
-                        o,
-                        Action::Added,
-                        "SECURITY DEFINER function added",
-                    )
-                    .widening(),
-                );
-            }
-            access(o, (&[], &[]), (&f.grants, &f.revoked), out)
-        },
         out,
     );
+    for added in new.functions.iter().filter(|f| f.security_definer) {
+        let object = function_name(added);
+        if !old.functions.iter().any(|f| function_name(f) == object) {
+            let detail = "SECURITY DEFINER function added";
+            out.push(Change::new("function", &object, &object, Action::Added, detail).widening());
+        }
+    }
     objects(
         "type",
         &old.types,
         &new.types,
         |t| qualified(&t.schema, &t.name),
         type_def,
-        |o, t, out| access(o, (&[], &[]), (&t.grants, &t.revoked), out),
         out,
     );
-    objects(
-        "extension",
-        &old.extensions,
-        &new.extensions,
-        |e| quote_ident(&e.name),
-        extension,
-        |_, _, _| {},
-        out,
-    );
+    for (object, before, after) in pair(&old.extensions, &new.extensions, |e| quote_ident(&e.name))
+    {
+        match (before, after) {
+            (None, Some(_)) => out.push(Change::new(
+                "extension",
+                &object,
+                &object,
+                Action::Added,
+                "extension added",
+            )),
+            (Some(_), None) => out.push(Change::new(
+                "extension",
+                &object,
+                &object,
+                Action::Removed,
+                "extension removed",
+            )),
+            (Some(a), Some(b)) => extension(&object, a, b, out),
+            (None, None) => {}
+        }
+    }
     catalog_objects(&old.others, &new.others, out);
     std::mem::take(out)
 }
@@ -267,12 +250,7 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
 fn schema(object: &str, old: &Schema, new: &Schema, out: &mut Vec<Change>) {
     owner(object, &old.owner, &new.owner, out);
     comment(object, object, &old.comment, &new.comment, out);
-    access(
-        object,
-        (&old.grants, &old.revoked),
-        (&new.grants, &new.revoked),
-        out,
-    );
+    access(object, old.privileges(), new.privileges(), out);
 }
 
 fn table(object: &str, old: &Table, new: &Table, out: &mut Vec<Change>) {
@@ -357,12 +335,7 @@ fn table(object: &str, old: &Table, new: &Table, out: &mut Vec<Change>) {
         |s| &s.comment,
         out,
     );
-    access(
-        object,
-        (&old.grants, &old.revoked),
-        (&new.grants, &new.revoked),
-        out,
-    );
+    access(object, old.privileges(), new.privileges(), out);
 }
 
 fn rules(parent: &str, old: &[Rule], new: &[Rule], out: &mut Vec<Change>) {
@@ -657,12 +630,7 @@ fn view(object: &str, old: &View, new: &View, out: &mut Vec<Change>) {
     );
     triggers(object, &old.triggers, &new.triggers, out);
     rules(object, &old.rules, &new.rules, out);
-    access(
-        object,
-        (&old.grants, &old.revoked),
-        (&new.grants, &new.revoked),
-        out,
-    );
+    access(object, old.privileges(), new.privileges(), out);
 }
 
 fn materialized_view(
@@ -682,12 +650,7 @@ fn materialized_view(
         out,
     );
     indexes(object, &old.indexes, &new.indexes, out);
-    access(
-        object,
-        (&old.grants, &old.revoked),
-        (&new.grants, &new.revoked),
-        out,
-    );
+    access(object, old.privileges(), new.privileges(), out);
 }
 
 fn sequence(object: &str, old: &Sequence, new: &Sequence, out: &mut Vec<Change>) {
@@ -711,12 +674,7 @@ fn sequence(object: &str, old: &Sequence, new: &Sequence, out: &mut Vec<Change>)
             detail,
         ));
     }
-    access(
-        object,
-        (&old.grants, &old.revoked),
-        (&new.grants, &new.revoked),
-        out,
-    );
+    access(object, old.privileges(), new.privileges(), out);
 }
 
 fn search_path(config: &[String]) -> Option<&String> {
@@ -775,12 +733,7 @@ fn function(object: &str, old: &Function, new: &Function, out: &mut Vec<Change>)
             Change::new("function", object, object, Action::Changed, detail).with_text_diff(diff),
         );
     }
-    access(
-        object,
-        (&old.grants, &old.revoked),
-        (&new.grants, &new.revoked),
-        out,
-    );
+    access(object, old.privileges(), new.privileges(), out);
 }
 
 fn type_def(object: &str, old: &TypeDef, new: &TypeDef, out: &mut Vec<Change>) {
@@ -814,12 +767,7 @@ fn type_def(object: &str, old: &TypeDef, new: &TypeDef, out: &mut Vec<Change>) {
         |c| &c.comment,
         out,
     );
-    access(
-        object,
-        (&old.grants, &old.revoked),
-        (&new.grants, &new.revoked),
-        out,
-    );
+    access(object, old.privileges(), new.privileges(), out);
 }
 
 fn extension(object: &str, old: &Extension, new: &Extension, out: &mut Vec<Change>) {
@@ -910,7 +858,7 @@ fn catalog_objects(old: &[CatalogObject], new: &[CatalogObject], out: &mut Vec<C
             (None, Some(o)) => {
                 let detail = format!("{noun} added");
                 out.push(Change::new(kind, &object, &object, Action::Added, detail));
-                access(&object, (&[], &[]), (&o.grants, &o.revoked), out);
+                access(&object, (&[], &[]), o.privileges(), out);
             }
             (Some(_), None) => {
                 let detail = format!("{noun} removed");
@@ -930,12 +878,7 @@ fn catalog_objects(old: &[CatalogObject], new: &[CatalogObject], out: &mut Vec<C
                 if let Some(detail) = details(changed) {
                     out.push(Change::new(kind, &object, &object, Action::Changed, detail));
                 }
-                access(
-                    &object,
-                    (&a.grants, &a.revoked),
-                    (&b.grants, &b.revoked),
-                    out,
-                );
+                access(&object, a.privileges(), b.privileges(), out);
             }
             (None, None) => {}
         }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::Change;
 pub use crate::model::scope::glob_match;
-use crate::model::{Database, Grant};
+use crate::model::{Database, PrivilegedMut};
 
 /// Objects and kinds whose changes are not reported.
 #[derive(Debug, Clone, Default)]
@@ -33,60 +33,56 @@ pub fn map_roles(db: &mut Database, roles: &BTreeMap<String, String>) {
     if roles.is_empty() {
         return;
     }
-    let map = |name: &mut String| {
+    let rename = |name: &mut String| {
         if let Some(mapped) = roles.get(name.as_str()) {
             *name = mapped.clone();
         }
     };
-    let map_grants = |grants: &mut Vec<Grant>| {
-        for grant in grants.iter_mut() {
-            if let Some(mapped) = roles.get(&grant.grantee) {
-                grant.grantee = mapped.clone();
-            }
+    let regrant = |object: &mut dyn PrivilegedMut| {
+        let (grants, revoked) = object.privileges_mut();
+        for list in [grants, revoked] {
+            list.iter_mut().for_each(|grant| rename(&mut grant.grantee));
+            list.sort();
         }
-        grants.sort();
     };
     for s in &mut db.schemas {
-        map(&mut s.owner);
-        map_grants(&mut s.grants);
-        map_grants(&mut s.revoked);
+        rename(&mut s.owner);
+        regrant(s);
     }
     for t in &mut db.tables {
-        map(&mut t.owner);
-        map_grants(&mut t.grants);
-        map_grants(&mut t.revoked);
+        rename(&mut t.owner);
+        regrant(t);
         for policy in &mut t.policies {
-            policy.roles.iter_mut().for_each(map);
+            policy.roles.iter_mut().for_each(rename);
             policy.roles.sort();
             policy.roles.dedup();
         }
     }
     for v in &mut db.views {
-        map(&mut v.owner);
-        map_grants(&mut v.grants);
-        map_grants(&mut v.revoked);
+        rename(&mut v.owner);
+        regrant(v);
     }
     for m in &mut db.materialized_views {
-        map(&mut m.owner);
-        map_grants(&mut m.grants);
-        map_grants(&mut m.revoked);
+        rename(&mut m.owner);
+        regrant(m);
     }
     for s in &mut db.sequences {
-        map(&mut s.owner);
-        map_grants(&mut s.grants);
-        map_grants(&mut s.revoked);
+        rename(&mut s.owner);
+        regrant(s);
     }
     for f in &mut db.functions {
-        map(&mut f.owner);
-        map_grants(&mut f.grants);
-        map_grants(&mut f.revoked);
+        rename(&mut f.owner);
+        regrant(f);
     }
     for t in &mut db.types {
-        map(&mut t.owner);
-        map_grants(&mut t.grants);
-        map_grants(&mut t.revoked);
+        rename(&mut t.owner);
+        regrant(t);
+    }
+    for o in &mut db.others {
+        o.owner.iter_mut().for_each(rename);
+        regrant(o);
     }
     for e in &mut db.extensions {
-        map(&mut e.owner);
+        rename(&mut e.owner);
     }
 }

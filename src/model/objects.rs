@@ -476,3 +476,45 @@ pub struct CatalogObject {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub revoked: Vec<Grant>,
 }
+
+/// An object with an ACL: what it grants beyond, and revokes from, its built-in default.
+pub trait Privileged {
+    fn privileges(&self) -> (&[Grant], &[Grant]);
+}
+
+/// The same lists, to change (a role renamed, say).
+pub trait PrivilegedMut: Privileged {
+    fn privileges_mut(&mut self) -> (&mut Vec<Grant>, &mut Vec<Grant>);
+}
+
+impl<T: Privileged> Privileged for &T {
+    fn privileges(&self) -> (&[Grant], &[Grant]) {
+        (*self).privileges()
+    }
+}
+
+macro_rules! privileged {
+    ($($object:ty),*) => {$(
+        impl Privileged for $object {
+            fn privileges(&self) -> (&[Grant], &[Grant]) {
+                (&self.grants, &self.revoked)
+            }
+        }
+        impl PrivilegedMut for $object {
+            fn privileges_mut(&mut self) -> (&mut Vec<Grant>, &mut Vec<Grant>) {
+                (&mut self.grants, &mut self.revoked)
+            }
+        }
+    )*};
+}
+
+privileged!(
+    Schema,
+    Table,
+    View,
+    MaterializedView,
+    Sequence,
+    Function,
+    TypeDef,
+    CatalogObject
+);
