@@ -234,3 +234,28 @@ fn a_future_format_is_refused_with_an_upgrade_hint() {
     let message = decode(&files).unwrap_err().to_string();
     assert!(message.contains("upgrade schemagit"), "{message}");
 }
+
+#[test]
+fn verify_refuses_a_generic_object_of_an_unknown_kind() {
+    let snapshot = encode(&sample()).unwrap();
+    let path = snapshot
+        .manifest
+        .objects
+        .iter()
+        .find(|e| e.kind == "cast")
+        .unwrap()
+        .path
+        .clone();
+    let text = String::from_utf8(snapshot.files[&path].clone()).unwrap();
+    let forged = text
+        .replace("\"kind\": \"cast\"", "\"kind\": \"bogus\"")
+        .into_bytes();
+    let mut entries = snapshot.manifest.objects.clone();
+    entries.iter_mut().find(|e| e.path == path).unwrap().blake3 = file_hash(&forged);
+    let mut files = snapshot.files.clone();
+    files.insert(path.clone(), forged);
+    files.insert(MANIFEST.into(), manifest_bytes(&Manifest::new(entries)));
+    let problems = verify(&files);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].path, path);
+}
