@@ -660,3 +660,46 @@ fn a_lock_held_too_long_names_the_table_and_the_session() {
     repo.schemagit(&["snapshot", "--database-url", &url])
         .success();
 }
+
+#[test]
+fn the_scope_leaves_out_schemas_objects_and_folded_partitions() {
+    let db = all_kinds();
+    let repo = Repo::new();
+    std::fs::write(
+        repo.path().join("schemagit.toml"),
+        "[scope]\nexclude_schemas = [\"We/ird\"]\nexclude_objects = [\"shop.scratch\", \"shop.total_for\"]\nfold_partitions = [\"shop.events_*\"]\n",
+    )
+    .unwrap();
+    snapshot(&repo, &db);
+    let files = read_folder(&repo.path().join(FOLDER)).unwrap();
+    assert!(
+        !files.keys().any(|p| p.starts_with("^we%2Fird/")),
+        "excluded schema"
+    );
+    assert!(!files
+        .keys()
+        .any(|p| p.contains("scratch") || p.contains("total_for(")));
+    assert!(!files.contains_key("shop/tables/events_2024.json"));
+    assert!(!files.contains_key("shop/tables/events_default.json"));
+    assert!(
+        files.contains_key("shop/tables/events.json"),
+        "the parent stays"
+    );
+    assert!(files.contains_key("shop/tables/orders.json"));
+    // A new partition of a folded table is not a change.
+    cluster().execute(
+        &db,
+        "CREATE TABLE shop.events_2025 PARTITION OF shop.events
+           FOR VALUES FROM ('2025-01-01 00:00:00+00') TO ('2026-01-01 00:00:00+00')",
+    );
+    let report = snapshot(&repo, &db);
+    assert!(report["commit"].is_null(), "{report}");
+    let url = cluster().url(&db);
+    let check = repo.schemagit(&["check", "--database-url", &url]);
+    assert_eq!(
+        (check.code, check.stdout.as_str()),
+        (0, "no changes\n"),
+        "{}",
+        check.stderr
+    );
+}
