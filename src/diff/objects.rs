@@ -785,12 +785,22 @@ fn extension(object: &str, old: &Extension, new: &Extension, out: &mut Vec<Chang
             detail,
         ));
     }
+    // Members are paired by their names relative to the extension's schema, so that moving the
+    // extension (ALTER EXTENSION … SET SCHEMA) does not look like privileges changing.
+    let relative = |extension: &Extension| -> Vec<(String, MemberPrivileges)> {
+        let prefix = format!("{}.", quote_ident(&extension.schema));
+        extension
+            .member_privileges
+            .iter()
+            .map(|m| (m.object.replace(&prefix, ""), m.clone()))
+            .collect()
+    };
+    let (old_members, new_members) = (relative(old), relative(new));
     let empty = MemberPrivileges::default();
-    let members = pair(&old.member_privileges, &new.member_privileges, |m| {
-        m.object.clone()
-    });
-    for (member, before, after) in members {
-        let (before, after) = (before.unwrap_or(&empty), after.unwrap_or(&empty));
+    for (_, before, after) in pair(&old_members, &new_members, |(key, _)| key.clone()) {
+        let member = after.or(before).map_or("", |(_, m)| m.object.as_str());
+        let before = before.map_or(&empty, |(_, m)| m);
+        let after = after.map_or(&empty, |(_, m)| m);
         diff_access(
             &format!("{object} member {member}"),
             object,
