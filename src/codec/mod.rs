@@ -188,6 +188,14 @@ pub fn function_name(function: &model::Function) -> String {
     )
 }
 
+/// The kind of a generic object as a `'static` string, when it is one the codec knows.
+pub fn generic_kind(kind: &str) -> Option<&'static str> {
+    GENERIC_KINDS
+        .iter()
+        .find(|g| g.kind == kind)
+        .map(|g| g.kind)
+}
+
 /// The qualified name a user types for a generic object: `shop.ci`, `shop.===(integer,
 /// integer)`, `shop_pub`, or a description such as `bigint AS shop.cents`.
 pub fn catalog_object_name(o: &model::CatalogObject) -> String {

@@ -63,7 +63,7 @@ impl Change {
         detail: impl Into<String>,
     ) -> Self {
         Change {
-            severity: severity::default_for(kind, action),
+            severity: severity::default_for(kind),
             kind,
             object: object.into(),
             parent: parent.into(),

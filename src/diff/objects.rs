@@ -6,7 +6,7 @@ use std::fmt::Display;
 use super::grants::{diff_access, Access};
 use super::text::unified;
 use super::{Action, Change};
-use crate::codec::{catalog_object_name, function_name};
+use crate::codec::{catalog_object_name, function_name, generic_kind};
 use crate::model::{
     qualified, quote_ident, CatalogObject, Column, Constraint, Database, Extension, Function,
     Grant, Index, MaterializedView, MemberPrivileges, Policy, Privileged, Rule, Schema, Sequence,
@@ -817,31 +817,6 @@ fn extension(object: &str, old: &Extension, new: &Extension, out: &mut Vec<Chang
     }
 }
 
-/// The generic kinds, as change kinds.
-const CATALOG_KINDS: &[&str] = &[
-    "access_method",
-    "cast",
-    "collation",
-    "conversion",
-    "default_privileges",
-    "event_trigger",
-    "foreign_data_wrapper",
-    "foreign_server",
-    "language",
-    "operator",
-    "operator_class",
-    "operator_family",
-    "publication",
-    "security_label",
-    "settings",
-    "subscription",
-    "text_search_configuration",
-    "text_search_dictionary",
-    "text_search_parser",
-    "text_search_template",
-    "user_mapping",
-];
-
 fn property_text(value: Option<&serde_json::Value>) -> String {
     match value {
         None => "none".to_string(),
@@ -857,11 +832,7 @@ fn catalog_objects(old: &[CatalogObject], new: &[CatalogObject], out: &mut Vec<C
         let Some(either) = after.or(before) else {
             continue;
         };
-        let kind = CATALOG_KINDS
-            .iter()
-            .find(|k| **k == either.kind)
-            .copied()
-            .unwrap_or("object");
+        let kind = generic_kind(&either.kind).unwrap_or("object");
         let object = catalog_object_name(either);
         let noun = either.kind.replace('_', " ");
         match (before, after) {

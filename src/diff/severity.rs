@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::{Action, Change};
+use super::Change;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -40,7 +40,7 @@ impl fmt::Display for Severity {
 
 /// The default severity of a change of `kind`: tables, columns, RLS and policies are critical;
 /// functions and comments are info; everything else is a warning.
-pub fn default_for(kind: &str, _action: Action) -> Severity {
+pub fn default_for(kind: &str) -> Severity {
     match kind {
         "table" | "column" | "rls" | "policy" | "rule" => Severity::Critical,
         "function" | "comment" => Severity::Info,
@@ -88,6 +88,7 @@ impl SeverityOverrides {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff::Action;
 
     #[test]
     fn specific_overrides_beat_kind_overrides() {

@@ -53,8 +53,7 @@ pub fn write_json(out: &mut dyn Write, changes: &[Change]) -> io::Result<()> {
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    writeln!(out)
+    super::wire::write_json(out, &report)
 }
 
 fn summary_line(changes: &[Change]) -> String {
