@@ -1,6 +1,7 @@
 //! Where a schema comes from: a git revision, a snapshot folder, a live database (URL or
 //! `env:NAME`), or the schema that migration files build in a throwaway PostgreSQL.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{runtime, CliError, Context, ErrorKind};
@@ -69,10 +70,7 @@ pub fn load(context: &Context, source: &Source) -> Result<Loaded, CliError> {
     match source {
         Source::Revision(revision) => {
             let folder = &config.snapshot_folder;
-            let files = context.repo.read_folder(revision, folder)?.ok_or_else(|| {
-                CliError::new(ErrorKind::Snapshot, format!("revision {revision} has no snapshot folder {folder}"))
-                    .with_hint("choose the environment with --env, or a revision that has a snapshot (schemagit snapshot makes one)")
-            })?;
+            let files = committed_folder(context, revision)?;
             Ok(Loaded {
                 database: codec::decode(&files)?,
                 env,
@@ -131,6 +129,21 @@ pub fn load(context: &Context, source: &Source) -> Result<Loaded, CliError> {
             })
         }
     }
+}
+
+/// The files of the environment's snapshot folder committed at `revision`.
+pub fn committed_folder(
+    context: &Context,
+    revision: &str,
+) -> Result<BTreeMap<String, Vec<u8>>, CliError> {
+    let folder = &context.config.snapshot_folder;
+    context.repo.read_folder(revision, folder)?.ok_or_else(|| {
+        CliError::new(
+            ErrorKind::Snapshot,
+            format!("revision {revision} has no snapshot folder {folder}"),
+        )
+        .with_hint("choose the environment with --env, or a revision that has a snapshot (schemagit snapshot makes one)")
+    })
 }
 
 /// The connection options of the configured database: the URL, else the libpq environment.

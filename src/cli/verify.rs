@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{CliError, Context, ErrorKind, Outcome};
+use super::{source, CliError, Context, ErrorKind, Outcome};
 use crate::codec;
 use crate::folder::read_folder;
 use crate::report::wire::{self, VerifyReport};
@@ -24,13 +24,7 @@ pub fn run(context: &mut Context, args: VerifyArgs) -> Result<Outcome, CliError>
     let folder = context.config.snapshot_folder.clone();
     let (label, files) = match (&args.rev, &args.dir) {
         (Some(rev), _) => {
-            let files = context.repo.read_folder(rev, &folder)?.ok_or_else(|| {
-                CliError::new(
-                    ErrorKind::Snapshot,
-                    format!("{rev} has no snapshot folder {folder}"),
-                )
-                .with_hint("pick the environment with --env, or a revision that has a snapshot")
-            })?;
+            let files = source::committed_folder(context, rev)?;
             (format!("{rev}:{folder}"), files)
         }
         (None, Some(dir)) => (dir.display().to_string(), read_folder(dir)?),
