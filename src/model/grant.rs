@@ -83,57 +83,73 @@ impl Privilege {
 /// One (grantee, privilege, grant option) fact from an ACL.
 type AclFact = (String, Privilege, bool);
 
-/// Parses one `aclitem` in its text form, `grantee=privs/grantor`, where an empty grantee is
-/// PUBLIC, a `*` after a privilege letter marks the grant option, and names may be quoted.
-fn parse_aclitem(item: &str) -> Option<Vec<AclFact>> {
-    let (grantee, rest) = split_role(item)?;
-    let rest = rest.strip_prefix('=')?;
-    let (privs, _grantor) = match rest.rfind('/') {
-        Some(i) => (&rest[..i], &rest[i + 1..]),
-        None => (rest, ""),
-    };
+/// Parses one `aclitem` as PostgreSQL's `aclitemout` writes it: `grantee=privs/grantor`, where
+/// an empty grantee is PUBLIC, each privilege is one letter followed by `*` when it carries the
+/// grant option, and both names are written as [`parse_name`] reads them. The grantor is
+/// checked but not kept: a grant is the same access whoever made it.
+fn parse_aclitem(item: &str) -> Result<Vec<AclFact>, &'static str> {
+    let (grantee, rest) = parse_name(item)?;
+    let rest = rest.strip_prefix('=').ok_or("no `=` after the grantee")?;
+    // Privilege letters and `*` never include `/`, so the first one ends them.
+    let (privileges, grantor) = rest.split_once('/').ok_or("no `/` before the grantor")?;
+    let (grantor, rest) = parse_name(grantor)?;
+    if grantor.is_empty() {
+        return Err("no grantor after the `/`");
+    }
+    if !rest.is_empty() {
+        return Err("text after the grantor");
+    }
     let grantee = if grantee.is_empty() {
         "PUBLIC".to_string()
     } else {
         grantee
     };
     let mut facts = Vec::new();
-    let mut chars = privs.chars().peekable();
+    let mut chars = privileges.chars().peekable();
     while let Some(c) = chars.next() {
-        let privilege = Privilege::from_acl_char(c)?;
+        let privilege = Privilege::from_acl_char(c).ok_or("not a privilege letter")?;
         let grantable = chars.next_if_eq(&'*').is_some();
         facts.push((grantee.clone(), privilege, grantable));
     }
-    Some(facts)
+    Ok(facts)
 }
 
-/// Splits a possibly double-quoted role name off the front of `text`.
-fn split_role(text: &str) -> Option<(String, &str)> {
+/// Reads a role name off the front of `text` as `putid` writes it, and returns it with the rest.
+///
+/// A name is bare when every byte passes the server's `isalnum` or is `_`, else it is
+/// double-quoted with each `"` doubled. `isalnum` follows the server's locale, which may accept
+/// non-ASCII letters, so those may be bare too; `=`, `/`, `"`, `*`, `,` and spaces never are. A
+/// bare name may be empty (PUBLIC as a grantee); a quoted one may not.
+fn parse_name(text: &str) -> Result<(String, &str), &'static str> {
     let Some(quoted) = text.strip_prefix('"') else {
-        let end = text.find('=')?;
-        return Some((text[..end].to_string(), &text[end..]));
+        let bare = |c: char| c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii();
+        let end = text.find(|c: char| !bare(c)).unwrap_or(text.len());
+        return Ok((text[..end].to_string(), &text[end..]));
     };
     let mut name = String::new();
     let mut chars = quoted.char_indices();
     while let Some((i, c)) = chars.next() {
-        if c == '"' {
-            if quoted[i + 1..].starts_with('"') {
-                name.push('"');
-                chars.next();
-            } else {
-                return Some((name, &quoted[i + 1..]));
-            }
-        } else {
+        if c != '"' {
             name.push(c);
+        } else if quoted[i + 1..].starts_with('"') {
+            name.push('"');
+            chars.next();
+        } else if name.is_empty() {
+            return Err("an empty quoted name");
+        } else {
+            return Ok((name, &quoted[i + 1..]));
         }
     }
-    None
+    Err("a quoted name without its closing `\"`")
 }
 
 fn facts(acl: &[String]) -> Result<Vec<AclFact>, String> {
     let mut all = Vec::new();
     for item in acl {
-        all.extend(parse_aclitem(item).ok_or_else(|| format!("unreadable aclitem {item:?}"))?);
+        all.extend(
+            parse_aclitem(item)
+                .map_err(|reason| format!("unreadable aclitem {item:?}: {reason}"))?,
+        );
     }
     Ok(all)
 }
@@ -240,5 +256,109 @@ mod tests {
     #[test]
     fn garbage_is_an_error() {
         assert!(acl_changes(Some(&strings(&["reader=?/x"])), &[], None).is_err());
+    }
+
+    /// A role name as PostgreSQL's `putid` writes it in the C locale.
+    fn putid(name: &str) -> String {
+        if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            name.to_string()
+        } else {
+            format!("\"{}\"", name.replace('"', "\"\""))
+        }
+    }
+
+    #[test]
+    fn names_with_any_character_are_grantees_and_grantors() {
+        for name in [
+            "a/b",
+            "x=y",
+            "c,d",
+            "q\"uote",
+            "\"",
+            "\"\"",
+            "with space",
+            "st*r",
+            "Ünï",
+            "日本",
+            "=r/x",
+            "a\"=r/\"b",
+            "plain_name_1",
+        ] {
+            for grantor in [name, "owner", "a/b"] {
+                let item = format!("{}=r*w/{}", putid(name), putid(grantor));
+                assert_eq!(
+                    parse_aclitem(&item),
+                    Ok(vec![
+                        (name.to_string(), Privilege::Select, true),
+                        (name.to_string(), Privilege::Update, false),
+                    ]),
+                    "{item}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_owner_named_with_a_slash_has_its_default_acl_read() {
+        let default = strings(&[r#""a/b"=arwdDxt/"a/b""#]);
+        let acl = strings(&[r#""a/b"=arwdDxt/"a/b""#, r#""c/d"=r/"a/b""#]);
+        let (granted, revoked) = acl_changes(Some(&acl), &default, None).unwrap();
+        assert_eq!(granted[0].grantee, "c/d");
+        assert_eq!(granted[0].privileges, vec![Privilege::Select]);
+        assert!(revoked.is_empty());
+    }
+
+    #[test]
+    fn an_empty_grantee_is_public() {
+        assert_eq!(
+            parse_aclitem("=U/\"a/b\""),
+            Ok(vec![("PUBLIC".to_string(), Privilege::Usage, false)])
+        );
+    }
+
+    #[test]
+    fn a_bare_non_ascii_name_is_read_as_a_latin_locale_writes_it() {
+        assert_eq!(
+            parse_aclitem("Ünï=X/Ünï"),
+            Ok(vec![("Ünï".to_string(), Privilege::Execute, false)])
+        );
+    }
+
+    #[test]
+    fn an_item_without_privileges_grants_nothing() {
+        assert_eq!(parse_aclitem("reader=/owner"), Ok(vec![]));
+    }
+
+    #[test]
+    fn malformed_items_are_rejected() {
+        for item in [
+            "",
+            "reader",
+            "reader=r",
+            "reader=r/",
+            "=r/",
+            "reader=r/owner/x",
+            "reader=r/owner extra",
+            "reader=r/owner=",
+            r#"reader=r/"owner"#,
+            r#"reader=r/"a"b"#,
+            r#"reader=r/"""#,
+            r#""reader=r/owner"#,
+            r#"""=r/owner"#,
+            r#""a"b"=r/owner"#,
+            "a b=r/owner",
+            "a/b=r/owner",
+            "reader==r/owner",
+            "reader=*r/owner",
+            "reader=r**/owner",
+            "reader=r?/owner",
+            "reader=r /owner",
+        ] {
+            assert!(parse_aclitem(item).is_err(), "{item:?} was accepted");
+            assert!(
+                acl_changes(Some(&strings(&[item])), &[], None).is_err(),
+                "{item:?}"
+            );
+        }
     }
 }
