@@ -165,6 +165,12 @@ impl EphemeralPostgres {
     /// Runs `initdb` into a fresh private temporary directory and starts `postgres` on it,
     /// returning once the server accepts connections. Blocks for a second or two.
     pub fn start() -> Result<Self, EphemeralError> {
+        Self::start_with(&[])
+    }
+
+    /// [`EphemeralPostgres::start`] with server settings (`name=value`) that override the
+    /// defaults, such as a small lock table.
+    pub fn start_with(settings: &[&str]) -> Result<Self, EphemeralError> {
         let bin_dir = find_server_binaries()?;
         let server_version = server_version_of(&bin_dir.join("postgres"))?;
         let run_as = unprivileged_user()?;
@@ -203,7 +209,7 @@ impl EphemeralPostgres {
             })?;
         }
         cluster.initdb(run_as.as_ref())?;
-        cluster.launch(run_as.as_ref())?;
+        cluster.launch(run_as.as_ref(), settings)?;
         cluster.wait_until_ready()?;
         Ok(cluster)
     }
@@ -297,7 +303,7 @@ impl EphemeralPostgres {
         })
     }
 
-    fn launch(&self, run_as: Option<&ServerUser>) -> Result<(), EphemeralError> {
+    fn launch(&self, run_as: Option<&ServerUser>, settings: &[&str]) -> Result<(), EphemeralError> {
         let program = self.bin_dir.join("postgres");
         let mut command = Command::new(&program);
         command
@@ -310,7 +316,7 @@ impl EphemeralPostgres {
                 "unix_socket_directories={}",
                 socket_directories_value(&self.root)
             ));
-        for setting in SERVER_SETTINGS {
+        for setting in SERVER_SETTINGS.iter().chain(settings) {
             command.arg("-c").arg(setting);
         }
         self.prepare(&mut command, &self.log_path(), run_as)?;

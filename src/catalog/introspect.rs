@@ -1,12 +1,28 @@
-//! Reads a whole schema in one `REPEATABLE READ READ ONLY` transaction, with a constant number
-//! of round trips: every bulk query is sent at once and their rows are assembled into a model.
+//! Reads a whole schema in one `REPEATABLE READ READ ONLY` transaction, as one state the
+//! database was really in.
+//!
+//! Two things make that harder than it looks. PostgreSQL's deparse functions
+//! (`pg_get_functiondef`, `pg_get_viewdef`, `pg_get_expr`, …) read the latest catalog, not the
+//! transaction's snapshot, so DDL committed while the read runs could mix two states: a stamp of
+//! the catalogs' row versions is taken inside the read and again afterwards, and the read starts
+//! over when they differ. And deparsing a view takes `AccessShareLock` on it and on every
+//! relation its query names, held to the end of the transaction: each query therefore runs
+//! inside a savepoint that is rolled back once its rows have arrived (which releases its locks),
+//! and views are deparsed in batches of bounded lock count, so a read never holds more than
+//! about `max_locks_per_transaction` relation locks at once whatever the schema's size.
+//!
+//! All queries are prepared, then executed, pipelined on the one connection: the whole read
+//! costs a few round trips plus the server's work.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use futures_util::future::join_all;
-use tokio_postgres::{Client, Row};
+use futures_util::future::{join_all, BoxFuture, FutureExt};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Row, Statement};
 
-use super::rows;
+use super::redact::redact_sql;
+use super::rows::{self, Fetched, Part};
 use crate::model::Database;
 
 /// Session settings that make the server's deparsed text the same everywhere: an empty
@@ -20,47 +36,185 @@ SET LOCAL extra_float_digits = 3;
 SET LOCAL bytea_output = 'hex';
 SET LOCAL row_security = off;";
 
-const SCHEMAS: &str = include_str!("sql/schemas.sql");
-const RELATIONS: &str = include_str!("sql/relations.sql");
-const COLUMNS: &str = include_str!("sql/columns.sql");
-const CONSTRAINTS: &str = include_str!("sql/constraints.sql");
-const INDEXES: &str = include_str!("sql/indexes.sql");
-const POLICIES: &str = include_str!("sql/policies.sql");
-const TRIGGERS: &str = include_str!("sql/triggers.sql");
-const RULES: &str = include_str!("sql/rules.sql");
-const STATISTICS: &str = include_str!("sql/statistics.sql");
-const SEQUENCES: &str = include_str!("sql/sequences.sql");
-const FUNCTIONS: &str = include_str!("sql/functions.sql");
-const AGGREGATES: &str = include_str!("sql/aggregates.sql");
-const TYPES: &str = include_str!("sql/types.sql");
-const EXTENSIONS: &str = include_str!("sql/extensions.sql");
-const EXTENSION_MEMBERS: &str = include_str!("sql/extension_members.sql");
-const COLLATIONS: &str = include_str!("sql/collations.sql");
-const CASTS: &str = include_str!("sql/casts.sql");
-const OPERATORS: &str = include_str!("sql/operators.sql");
-const TEXT_SEARCH: &str = include_str!("sql/text_search.sql");
-const EVENT_TRIGGERS: &str = include_str!("sql/event_triggers.sql");
-const PUBLICATIONS: &str = include_str!("sql/publications.sql");
-const PUBLICATIONS_15: &str = include_str!("sql/publications_15.sql");
-const SUBSCRIPTIONS: &str = include_str!("sql/subscriptions.sql");
-const SUBSCRIPTIONS_PUBLIC: &str = include_str!("sql/subscriptions_public.sql");
-const FOREIGN_DATA: &str = include_str!("sql/foreign_data.sql");
-const DEFAULT_PRIVILEGES: &str = include_str!("sql/default_privileges.sql");
-const SETTINGS: &str = include_str!("sql/settings.sql");
-const LANGUAGES: &str = include_str!("sql/languages.sql");
+/// The savepoint every query runs under; rolling back to it releases the locks the query took.
+const SAVEPOINT: &str = "schemagit_read";
 
-/// What decides which query variants to send: the server's version and whether this role may
-/// read subscriptions' connection strings.
+/// What decides which query variants to send and how views are batched: the server's version,
+/// whether this role may read subscriptions' connection strings, and the lock table's share
+/// per transaction.
 const SERVER_FACTS: &str = "SELECT pg_catalog.current_setting('server_version_num')::int,
        pg_catalog.current_setting('server_version'),
-       pg_catalog.has_column_privilege('pg_catalog.pg_subscription', 'subconninfo', 'SELECT')";
+       pg_catalog.has_column_privilege('pg_catalog.pg_subscription', 'subconninfo', 'SELECT'),
+       pg_catalog.current_setting('max_locks_per_transaction')::int";
+
+const CATALOG_STAMP: &str = include_str!("sql/catalog_stamp.sql");
+const CATALOG_STAMP_15: &str = include_str!("sql/catalog_stamp_15.sql");
+const VIEW_LOCK_WEIGHTS: &str = include_str!("sql/view_lock_weights.sql");
+const VIEW_DEFINITIONS: &str = include_str!("sql/view_definitions.sql");
+
+/// Every bulk query, the part of the model its rows feed, and from which server version
+/// (`server_version_num`) it applies; a later entry for the same part replaces an earlier one.
+const QUERIES: &[(Part, &str, &str, i32)] = &[
+    (
+        Part::Schemas,
+        "schemas.sql",
+        include_str!("sql/schemas.sql"),
+        0,
+    ),
+    (
+        Part::Relations,
+        "relations.sql",
+        include_str!("sql/relations.sql"),
+        0,
+    ),
+    (
+        Part::Columns,
+        "columns.sql",
+        include_str!("sql/columns.sql"),
+        0,
+    ),
+    (
+        Part::Constraints,
+        "constraints.sql",
+        include_str!("sql/constraints.sql"),
+        0,
+    ),
+    (
+        Part::Indexes,
+        "indexes.sql",
+        include_str!("sql/indexes.sql"),
+        0,
+    ),
+    (
+        Part::Policies,
+        "policies.sql",
+        include_str!("sql/policies.sql"),
+        0,
+    ),
+    (
+        Part::Triggers,
+        "triggers.sql",
+        include_str!("sql/triggers.sql"),
+        0,
+    ),
+    (Part::Rules, "rules.sql", include_str!("sql/rules.sql"), 0),
+    (
+        Part::Statistics,
+        "statistics.sql",
+        include_str!("sql/statistics.sql"),
+        0,
+    ),
+    (
+        Part::Sequences,
+        "sequences.sql",
+        include_str!("sql/sequences.sql"),
+        0,
+    ),
+    (
+        Part::Functions,
+        "functions.sql",
+        include_str!("sql/functions.sql"),
+        0,
+    ),
+    (
+        Part::Aggregates,
+        "aggregates.sql",
+        include_str!("sql/aggregates.sql"),
+        0,
+    ),
+    (Part::Types, "types.sql", include_str!("sql/types.sql"), 0),
+    (
+        Part::Extensions,
+        "extensions.sql",
+        include_str!("sql/extensions.sql"),
+        0,
+    ),
+    (
+        Part::ExtensionMembers,
+        "extension_members.sql",
+        include_str!("sql/extension_members.sql"),
+        0,
+    ),
+    (
+        Part::Collations,
+        "collations.sql",
+        include_str!("sql/collations.sql"),
+        0,
+    ),
+    (Part::Casts, "casts.sql", include_str!("sql/casts.sql"), 0),
+    (
+        Part::Operators,
+        "operators.sql",
+        include_str!("sql/operators.sql"),
+        0,
+    ),
+    (
+        Part::TextSearch,
+        "text_search.sql",
+        include_str!("sql/text_search.sql"),
+        0,
+    ),
+    (
+        Part::EventTriggers,
+        "event_triggers.sql",
+        include_str!("sql/event_triggers.sql"),
+        0,
+    ),
+    (
+        Part::Publications,
+        "publications.sql",
+        include_str!("sql/publications.sql"),
+        0,
+    ),
+    (
+        Part::Publications,
+        "publications_15.sql",
+        include_str!("sql/publications_15.sql"),
+        150_000,
+    ),
+    (
+        Part::ForeignData,
+        "foreign_data.sql",
+        include_str!("sql/foreign_data.sql"),
+        0,
+    ),
+    (
+        Part::DefaultPrivileges,
+        "default_privileges.sql",
+        include_str!("sql/default_privileges.sql"),
+        0,
+    ),
+    (
+        Part::Settings,
+        "settings.sql",
+        include_str!("sql/settings.sql"),
+        0,
+    ),
+    (
+        Part::Languages,
+        "languages.sql",
+        include_str!("sql/languages.sql"),
+        0,
+    ),
+];
+
+/// Subscriptions: with the connection string when the role may read it, else without.
+const SUBSCRIPTIONS: (&str, &str) = ("subscriptions.sql", include_str!("sql/subscriptions.sql"));
+const SUBSCRIPTIONS_PUBLIC: (&str, &str) = (
+    "subscriptions_public.sql",
+    include_str!("sql/subscriptions_public.sql"),
+);
 
 /// The oldest server the queries are written for.
 const OLDEST_SUPPORTED: i32 = 130_000;
 
-/// How many times a read that raced with DDL (an object dropped between two catalog lookups)
-/// is started again.
-const ATTEMPTS: usize = 3;
+/// How many times a read is started again when DDL committed while it ran, and how long it
+/// waits before the first retry (doubling after each).
+const ATTEMPTS: u32 = 5;
+const FIRST_BACKOFF: Duration = Duration::from_millis(50);
+
+/// Relation locks a view batch's own query takes on catalogs, on top of the views' own.
+const BATCH_OVERHEAD: i64 = 8;
 
 /// How long introspection may wait, for a lock and in all.
 #[derive(Debug, Clone, Copy)]
@@ -83,6 +237,8 @@ impl Default for IntrospectOptions {
 pub struct Introspection {
     pub database: Database,
     pub server_version: String,
+    /// How many reads it took: more than one when DDL committed during a read.
+    pub attempts: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +254,11 @@ pub enum IntrospectError {
     LockTimeout { waited: Duration, holders: String },
     #[error("PostgreSQL {version} is not supported: schemagit reads PostgreSQL 13 and later")]
     Unsupported { version: String },
+    #[error(
+        "DDL kept changing the schema while it was read: {attempts} reads in a row saw the \
+         catalog change before they finished, so none is a state the database was in"
+    )]
+    KeptChanging { attempts: u32 },
     #[error("the catalog returned something unexpected: {0}")]
     Unexpected(String),
 }
@@ -118,62 +279,127 @@ impl IntrospectError {
         }
     }
 
-    fn code(&self) -> Option<&str> {
-        match self {
-            IntrospectError::Query { code, .. } => code.as_deref(),
-            _ => None,
-        }
-    }
-
-    /// An object vanished between two catalog lookups because of concurrent DDL: the deparse
-    /// functions read the latest catalog, not the transaction's snapshot. Worth another try.
-    fn raced_with_ddl(&self) -> bool {
-        match self {
-            IntrospectError::Query { message, code, .. } => {
-                message.contains("cache lookup failed")
-                    || matches!(code.as_deref(), Some("42P01" | "42704" | "42883" | "3F000"))
-            }
-            _ => false,
-        }
+    fn is_lock_timeout(&self) -> bool {
+        matches!(self, IntrospectError::Query { code: Some(code), .. } if code == "55P03")
     }
 }
 
-async fn run(client: &Client, name: &'static str, sql: &str) -> Result<Vec<Row>, IntrospectError> {
-    client
-        .query(sql, &[])
-        .await
-        .map_err(|e| IntrospectError::query(name, e))
+/// One stamp line per catalog: its name, row count and row-version sum.
+type Stamp = Vec<(String, i64, Option<String>)>;
+
+/// What one read produced: the stamp taken inside it (when it got that far) and its rows, or
+/// the first thing that failed.
+struct Attempt {
+    stamp: Option<Stamp>,
+    outcome: Result<(Fetched, String), IntrospectError>,
 }
 
-/// Reads the schema of the database `client` is connected to, starting again when concurrent
-/// DDL dropped an object mid-read, and naming who holds the lock when `lock_timeout` ran out.
+/// Reads the schema of the database `client` is connected to. A read during which DDL
+/// committed (whatever the symptom: a mixed state, "cache lookup failed", an object gone
+/// between two lookups) starts again, a bounded number of times with a short back-off.
 pub async fn introspect(
     client: &Client,
     options: IntrospectOptions,
 ) -> Result<Introspection, IntrospectError> {
-    let mut attempt = 1;
-    loop {
-        match read_once(client, options).await {
-            Ok(introspection) => return Ok(introspection),
-            Err(error) => {
-                // The transaction is aborted; end it before anything else is sent.
-                let _ = client.batch_execute("ROLLBACK").await;
-                if error.code() == Some("55P03") {
-                    return Err(IntrospectError::LockTimeout {
-                        waited: options.lock_timeout,
-                        holders: lock_holders(client).await,
-                    });
-                }
-                if !error.raced_with_ddl() || attempt == ATTEMPTS {
-                    return Err(error);
-                }
-                attempt += 1;
+    let mut backoff = FIRST_BACKOFF;
+    for attempt in 1..=ATTEMPTS {
+        let Attempt { stamp, outcome } = read_once(client, options).await;
+        // Whatever happened, the transaction ends before anything else is sent.
+        let _ = client.batch_execute("ROLLBACK").await;
+        if let Err(error) = &outcome {
+            if error.is_lock_timeout() {
+                return Err(IntrospectError::LockTimeout {
+                    waited: options.lock_timeout,
+                    holders: lock_holders(client).await,
+                });
             }
         }
+        let unchanged = match &stamp {
+            Some(before) => stamp_now(client, options).await? == *before,
+            None => false,
+        };
+        if unchanged {
+            let (fetched, server_version) = outcome?;
+            let database = rows::assemble(fetched).map_err(IntrospectError::Unexpected)?;
+            return Ok(Introspection {
+                database,
+                server_version,
+                attempts: attempt,
+            });
+        }
+        if stamp.is_none() {
+            // The read failed before it could take its stamp: nothing says DDL caused it.
+            outcome?;
+        }
+        if attempt < ATTEMPTS {
+            tokio::time::sleep(backoff).await;
+            backoff *= 2;
+        }
     }
+    Err(IntrospectError::KeptChanging { attempts: ATTEMPTS })
 }
 
-/// Which sessions hold an ACCESS EXCLUSIVE lock on a table, for the lock-timeout message.
+/// The catalog stamp as of now, in a transaction of its own.
+async fn stamp_now(client: &Client, options: IntrospectOptions) -> Result<Stamp, IntrospectError> {
+    client
+        .batch_execute(&format!("{}\nSAVEPOINT {SAVEPOINT};", begin(options)))
+        .await
+        .map_err(|e| IntrospectError::query("begin", e))?;
+    let stamp = stamp(client).await;
+    let _ = client.batch_execute("ROLLBACK").await;
+    stamp
+}
+
+/// The statements of the catalog stamp for a server of `version_num`.
+fn stamp_statements(version_num: i32) -> impl Iterator<Item = &'static str> {
+    let extra = (version_num >= 150_000).then_some(CATALOG_STAMP_15);
+    CATALOG_STAMP
+        .split(";\n")
+        .chain(extra)
+        .map(|statement| statement.trim().trim_end_matches(';'))
+        .filter(|statement| statement.lines().any(|line| !line.starts_with("--")))
+}
+
+/// The catalog stamp, taken inside a transaction that has the savepoint: one statement at a
+/// time, each rolled back to the savepoint so that no more than one statement's locks are held.
+async fn stamp(client: &Client) -> Result<Stamp, IntrospectError> {
+    let version_num: i32 = client
+        .query_one(
+            "SELECT pg_catalog.current_setting('server_version_num')::int",
+            &[],
+        )
+        .await
+        .map_err(|e| IntrospectError::query("catalog_stamp.sql", e))?
+        .get(0);
+    let rollback = format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}");
+    let mut stamp = Stamp::new();
+    for statement in stamp_statements(version_num) {
+        let rows = client
+            .query(statement, &[])
+            .await
+            .map_err(|e| IntrospectError::query("catalog_stamp.sql", e))?;
+        client
+            .batch_execute(&rollback)
+            .await
+            .map_err(|e| IntrospectError::query("savepoint", e))?;
+        stamp.extend(rows.iter().map(|row| (row.get(0), row.get(1), row.get(2))));
+    }
+    Ok(stamp)
+}
+
+fn begin(options: IntrospectOptions) -> String {
+    format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+SET LOCAL lock_timeout = {};
+SET LOCAL statement_timeout = {};
+{SESSION_SETTINGS}",
+        options.lock_timeout.as_millis(),
+        options.statement_timeout.as_millis()
+    )
+}
+
+/// Which sessions hold an ACCESS EXCLUSIVE lock on a table, for the lock-timeout message. Their
+/// queries are shown with every literal blanked: one may be `ALTER ROLE … PASSWORD '…'`.
 async fn lock_holders(client: &Client) -> String {
     const HOLDERS: &str = include_str!("sql/lock_holders.sql");
     let Ok(rows) = client.query(HOLDERS, &[]).await else {
@@ -194,7 +420,7 @@ async fn lock_holders(client: &Client) -> String {
                 application
                     .filter(|a| !a.is_empty())
                     .unwrap_or_else(|| "no application_name".into()),
-                query.unwrap_or_default()
+                shorten(&redact_sql(&query.unwrap_or_default()), 100)
             )
         })
         .collect();
@@ -205,131 +431,248 @@ async fn lock_holders(client: &Client) -> String {
     }
 }
 
-async fn read_once(
+/// `text` with runs of white space as one space, cut to `limit` characters.
+fn shorten(text: &str, limit: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(limit) {
+        Some((end, _)) => format!("{}…", &flat[..end]),
+        None => flat,
+    }
+}
+
+/// One query of the read: what it feeds, its name in messages, its text and its parameter.
+struct Job {
+    part: Part,
+    name: &'static str,
+    sql: &'static str,
+    oids: Option<Vec<u32>>,
+}
+
+async fn read_once(client: &Client, options: IntrospectOptions) -> Attempt {
+    let mut stamp = None;
+    let outcome = read_rows(client, options, &mut stamp).await;
+    Attempt { stamp, outcome }
+}
+
+async fn read_rows(
     client: &Client,
     options: IntrospectOptions,
-) -> Result<Introspection, IntrospectError> {
-    let begin = format!(
-        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
-SET LOCAL lock_timeout = {};
-SET LOCAL statement_timeout = {};
-{SESSION_SETTINGS}",
-        options.lock_timeout.as_millis(),
-        options.statement_timeout.as_millis()
-    );
+    stamp_out: &mut Option<Stamp>,
+) -> Result<(Fetched, String), IntrospectError> {
     client
-        .batch_execute(&begin)
+        .batch_execute(&format!("{}\nSAVEPOINT {SAVEPOINT};", begin(options)))
         .await
         .map_err(|e| IntrospectError::query("begin", e))?;
-    let facts = run(client, "server facts", SERVER_FACTS).await?;
-    let row = facts
-        .first()
-        .ok_or_else(|| IntrospectError::Unexpected("no server facts".into()))?;
-    let version_num: i32 = row.get(0);
-    let server_version: String = row.get(1);
-    let reads_conninfo: bool = row.get(2);
+    // The first query fixes the transaction's snapshot; the stamp is of that snapshot.
+    *stamp_out = Some(stamp(client).await?);
+    let rollback = format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}");
+    let facts = client
+        .query_one(SERVER_FACTS, &[])
+        .await
+        .map_err(|e| IntrospectError::query("server facts", e))?;
+    let version_num: i32 = facts.get(0);
+    let server_version: String = facts.get(1);
+    let reads_conninfo: bool = facts.get(2);
+    let locks_per_transaction: i32 = facts.get(3);
     if version_num < OLDEST_SUPPORTED {
         return Err(IntrospectError::Unsupported {
             version: server_version,
         });
     }
-    let publications = if version_num >= 150_000 {
-        ("publications_15.sql", PUBLICATIONS_15)
-    } else {
-        ("publications.sql", PUBLICATIONS)
-    };
-    let subscriptions = if reads_conninfo {
-        ("subscriptions.sql", SUBSCRIPTIONS)
-    } else {
-        ("subscriptions_public.sql", SUBSCRIPTIONS_PUBLIC)
-    };
-    let queries: [(&'static str, &str); 26] = [
-        ("schemas.sql", SCHEMAS),
-        ("relations.sql", RELATIONS),
-        ("columns.sql", COLUMNS),
-        ("constraints.sql", CONSTRAINTS),
-        ("indexes.sql", INDEXES),
-        ("policies.sql", POLICIES),
-        ("triggers.sql", TRIGGERS),
-        ("rules.sql", RULES),
-        ("statistics.sql", STATISTICS),
-        ("sequences.sql", SEQUENCES),
-        ("functions.sql", FUNCTIONS),
-        ("aggregates.sql", AGGREGATES),
-        ("types.sql", TYPES),
-        ("extensions.sql", EXTENSIONS),
-        ("extension_members.sql", EXTENSION_MEMBERS),
-        ("collations.sql", COLLATIONS),
-        ("casts.sql", CASTS),
-        ("operators.sql", OPERATORS),
-        ("text_search.sql", TEXT_SEARCH),
-        ("event_triggers.sql", EVENT_TRIGGERS),
-        publications,
-        subscriptions,
-        ("foreign_data.sql", FOREIGN_DATA),
-        ("default_privileges.sql", DEFAULT_PRIVILEGES),
-        ("settings.sql", SETTINGS),
-        ("languages.sql", LANGUAGES),
-    ];
-    // All queries go out at once on the one connection (tokio-postgres pipelines them), so the
-    // whole read costs about two round trips plus the server's work. Every one is awaited:
-    // after the first failure the rest fail with "transaction is aborted", and the first
-    // failure is the one worth reporting.
-    let results = join_all(queries.iter().map(|(name, sql)| run(client, name, sql))).await;
-    let mut fetched = Vec::with_capacity(results.len());
-    let mut aborted = None;
-    for result in results {
-        match result {
-            Ok(rows) => fetched.push(rows),
-            Err(error) if error.code() == Some("25P02") => aborted = aborted.or(Some(error)),
-            Err(error) => return Err(error),
-        }
+    let weights = client
+        .query(VIEW_LOCK_WEIGHTS, &[])
+        .await
+        .map_err(|e| IntrospectError::query("view_lock_weights.sql", e))?;
+    client
+        .batch_execute(&rollback)
+        .await
+        .map_err(|e| IntrospectError::query("savepoint", e))?;
+
+    let jobs = jobs(
+        version_num,
+        reads_conninfo,
+        view_batches(&weights, i64::from(locks_per_transaction)),
+    );
+    // Prepared first, then executed in order, each step followed by the rollback that
+    // releases the locks it took (parsing locks the catalogs a query names; planning and
+    // executing it, their indexes and whatever the deparse functions look at). Every step is
+    // awaited; the first failure is the one reported.
+    let mut preparing: Vec<BoxFuture<'_, Result<Option<Statement>, tokio_postgres::Error>>> =
+        Vec::with_capacity(jobs.len() * 2);
+    for job in &jobs {
+        preparing.push(client.prepare(job.sql).map(|r| r.map(Some)).boxed());
+        preparing.push(
+            client
+                .batch_execute(&rollback)
+                .map(|r| r.map(|()| None))
+                .boxed(),
+        );
     }
-    if let Some(error) = aborted {
-        return Err(error);
+    let mut prepared = join_all(preparing).await.into_iter();
+    let mut statements: Vec<Statement> = Vec::with_capacity(jobs.len());
+    for job in &jobs {
+        let statement = prepared.next().expect("one result per step");
+        let reset = prepared.next().expect("one result per step");
+        let statement = statement.map_err(|e| IntrospectError::query(job.name, e))?;
+        reset.map_err(|e| IntrospectError::query("savepoint", e))?;
+        statements.push(statement.expect("a prepare step returns its statement"));
+    }
+    let params: Vec<Vec<&(dyn ToSql + Sync)>> = jobs
+        .iter()
+        .map(|job| match &job.oids {
+            Some(oids) => vec![oids as &(dyn ToSql + Sync)],
+            None => Vec::new(),
+        })
+        .collect();
+    let mut steps: Vec<BoxFuture<'_, Result<Option<Vec<Row>>, tokio_postgres::Error>>> =
+        Vec::with_capacity(jobs.len() * 2);
+    for (statement, params) in statements.iter().zip(&params) {
+        steps.push(client.query(statement, params).map(|r| r.map(Some)).boxed());
+        steps.push(
+            client
+                .batch_execute(&rollback)
+                .map(|r| r.map(|()| None))
+                .boxed(),
+        );
+    }
+    let results = join_all(steps).await;
+    let mut fetched = Fetched::default();
+    let mut results = results.into_iter();
+    for job in &jobs {
+        let rows = results.next().expect("one result per step");
+        let reset = results.next().expect("one result per step");
+        let rows = rows.map_err(|e| IntrospectError::query(job.name, e))?;
+        reset.map_err(|e| IntrospectError::query("savepoint", e))?;
+        fetched.push(job.part, rows.unwrap_or_default());
     }
     client
         .batch_execute("COMMIT")
         .await
         .map_err(|e| IntrospectError::query("commit", e))?;
-    let [schemas, relations, columns, constraints, indexes, policies, triggers, rules, statistics, sequences, functions, aggregates, types, extensions, extension_members, collations, casts, operators, text_search, event_triggers, publications, subscriptions, foreign_data, default_privileges, settings, languages] =
-        <[Vec<Row>; 26]>::try_from(fetched)
-            .map_err(|_| IntrospectError::Unexpected("a catalog query returned no result".into()))?;
-    let others = [
-        collations,
-        casts,
-        operators,
-        text_search,
-        event_triggers,
-        publications,
-        subscriptions,
-        foreign_data,
-        default_privileges,
-        settings,
-        languages,
-    ]
-    .concat();
-    let database = rows::assemble(rows::Fetched {
-        schemas,
-        relations,
-        columns,
-        constraints,
-        indexes,
-        policies,
-        triggers,
-        rules,
-        statistics,
-        sequences,
-        functions,
-        aggregates,
-        types,
-        extensions,
-        extension_members,
-        others,
-    })
-    .map_err(IntrospectError::Unexpected)?;
-    Ok(Introspection {
-        database,
-        server_version,
-    })
+    Ok((fetched, server_version))
+}
+
+/// The queries for this server, the view batches right after the relations they complete.
+fn jobs(version_num: i32, reads_conninfo: bool, view_batches: Vec<Vec<u32>>) -> Vec<Job> {
+    let mut chosen: Vec<(Part, &'static str, &'static str)> = Vec::new();
+    for &(part, name, sql, since) in QUERIES {
+        if version_num < since {
+            continue;
+        }
+        match chosen.iter_mut().find(|(p, _, _)| *p == part) {
+            Some(entry) => *entry = (part, name, sql),
+            None => chosen.push((part, name, sql)),
+        }
+    }
+    let (name, sql) = if reads_conninfo {
+        SUBSCRIPTIONS
+    } else {
+        SUBSCRIPTIONS_PUBLIC
+    };
+    chosen.push((Part::Subscriptions, name, sql));
+    let mut jobs = Vec::with_capacity(chosen.len() + view_batches.len());
+    let mut batches = Some(view_batches);
+    for (part, name, sql) in chosen {
+        jobs.push(Job {
+            part,
+            name,
+            sql,
+            oids: None,
+        });
+        if part == Part::Relations {
+            for oids in batches.take().unwrap_or_default() {
+                jobs.push(Job {
+                    part: Part::ViewDefinitions,
+                    name: "view_definitions.sql",
+                    sql: VIEW_DEFINITIONS,
+                    oids: Some(oids),
+                });
+            }
+        }
+    }
+    jobs
+}
+
+/// Views grouped so that deparsing one group takes at most about `locks_per_transaction`
+/// relation locks (a view that needs more goes alone).
+fn view_batches(weights: &[Row], locks_per_transaction: i64) -> Vec<Vec<u32>> {
+    let pairs: Vec<(u32, i64)> = weights
+        .iter()
+        .map(|row| (row.get::<_, u32>(0), i64::from(row.get::<_, i32>(1))))
+        .collect();
+    pack(&pairs, (locks_per_transaction - BATCH_OVERHEAD).max(1))
+}
+
+/// Greedy packing of `(oid, weight)` into batches of total weight at most `budget`.
+fn pack(pairs: &[(u32, i64)], budget: i64) -> Vec<Vec<u32>> {
+    let mut batches: Vec<Vec<u32>> = Vec::new();
+    let mut load = 0;
+    for &(oid, weight) in pairs {
+        match batches.last_mut() {
+            Some(batch) if load + weight <= budget => {
+                batch.push(oid);
+                load += weight;
+            }
+            _ => {
+                batches.push(vec![oid]);
+                load = weight;
+            }
+        }
+    }
+    batches
+}
+
+/// The view definitions of a read, by (schema, name).
+pub(super) fn definitions(rows: &[Row]) -> HashMap<(String, String), String> {
+    rows.iter()
+        .map(|row| ((row.get(0), row.get(1)), row.get(2)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn views_are_packed_within_the_lock_budget() {
+        let pairs = [(1, 3), (2, 3), (3, 5), (4, 12), (5, 1)];
+        assert_eq!(pack(&pairs, 6), vec![vec![1, 2], vec![3], vec![4], vec![5]]);
+        assert_eq!(pack(&pairs, 100), vec![vec![1, 2, 3, 4, 5]]);
+        assert!(pack(&[], 10).is_empty());
+    }
+
+    #[test]
+    fn every_part_is_read_once_on_every_version() {
+        for version in [130_000, 140_000, 150_000, 170_000] {
+            let jobs = jobs(version, false, vec![vec![1], vec![2]]);
+            let mut parts: Vec<Part> = jobs
+                .iter()
+                .map(|j| j.part)
+                .filter(|p| *p != Part::ViewDefinitions)
+                .collect();
+            let count = parts.len();
+            parts.sort();
+            parts.dedup();
+            assert_eq!(parts.len(), count, "a part read twice on {version}");
+            assert_eq!(count, QUERIES.len() - 1 + 1, "every part on {version}");
+            let relations = jobs.iter().position(|j| j.part == Part::Relations).unwrap();
+            assert_eq!(jobs[relations + 1].part, Part::ViewDefinitions);
+            assert_eq!(jobs[relations + 2].part, Part::ViewDefinitions);
+        }
+        let publications = |version| {
+            jobs(version, true, Vec::new())
+                .into_iter()
+                .find(|j| j.part == Part::Publications)
+                .unwrap()
+                .name
+        };
+        assert_eq!(publications(140_000), "publications.sql");
+        assert_eq!(publications(150_000), "publications_15.sql");
+    }
+
+    #[test]
+    fn lock_holders_queries_are_shortened() {
+        assert_eq!(shorten("a\n  b\tc", 10), "a b c");
+        assert_eq!(shorten("abcdef", 3), "abc…");
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod connect;
 mod introspect;
+mod redact;
 mod rows;
 
 pub use introspect::{introspect, IntrospectError, IntrospectOptions, Introspection};

@@ -5,48 +5,14 @@ use std::collections::HashMap;
 use tokio_postgres::types::FromSql;
 use tokio_postgres::Row;
 
-use super::connect;
+use super::redact::{redact_definition, redact_options, redact_settings};
+use super::{connect, introspect};
 use crate::model::{
     self, acl_changes, lines, CatalogObject, Column, Constraint, Database, Extension, ForeignTable,
     Function, Grant, Identity, Index, MaterializedView, MemberPrivileges, Policy, PrivilegedMut,
     RowLevelSecurity, Rule, Schema, Sequence, SequenceOptions, Statistics, Table, Trigger, TypeDef,
     View, ViewColumn,
 };
-
-/// Option names whose values are secrets: never written to a snapshot.
-const SECRET_OPTIONS: &[&str] = &[
-    "password",
-    "passwd",
-    "secret",
-    "token",
-    "api_key",
-    "apikey",
-    "passphrase",
-    "private_key",
-    "access_key",
-    "credential",
-];
-
-/// `name=value` with the value replaced when the name says it is a secret.
-fn redact_option(option: &str) -> String {
-    match option.split_once('=') {
-        Some((name, _))
-            if SECRET_OPTIONS
-                .iter()
-                .any(|s| name.to_ascii_lowercase().contains(s)) =>
-        {
-            format!("{name}=<redacted>")
-        }
-        _ => option.to_string(),
-    }
-}
-
-/// Options redacted and sorted: their order carries no meaning, and `pg_dump` does not keep it.
-fn redact_options(options: Vec<String>) -> Vec<String> {
-    let mut options: Vec<String> = options.iter().map(|o| redact_option(o)).collect();
-    options.sort();
-    options
-}
 
 fn enabled_state(code: &str) -> &'static str {
     match code {
@@ -57,10 +23,44 @@ fn enabled_state(code: &str) -> &'static str {
     }
 }
 
+/// What a query's rows feed: each bulk query has its part, so no result is bound by position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Part {
+    Schemas,
+    Relations,
+    ViewDefinitions,
+    Columns,
+    Constraints,
+    Indexes,
+    Policies,
+    Triggers,
+    Rules,
+    Statistics,
+    Sequences,
+    Functions,
+    Aggregates,
+    Types,
+    Extensions,
+    ExtensionMembers,
+    Collations,
+    Casts,
+    Operators,
+    TextSearch,
+    EventTriggers,
+    Publications,
+    Subscriptions,
+    ForeignData,
+    DefaultPrivileges,
+    Settings,
+    Languages,
+}
+
 /// The rows of every query, as fetched.
+#[derive(Default)]
 pub(super) struct Fetched {
     pub schemas: Vec<Row>,
     pub relations: Vec<Row>,
+    pub view_definitions: Vec<Row>,
     pub columns: Vec<Row>,
     pub constraints: Vec<Row>,
     pub indexes: Vec<Row>,
@@ -76,6 +76,42 @@ pub(super) struct Fetched {
     pub extension_members: Vec<Row>,
     /// Rows of every generic object query (collations, casts, … languages).
     pub others: Vec<Row>,
+}
+
+impl Fetched {
+    /// Files `rows` under the part they feed.
+    pub(super) fn push(&mut self, part: Part, rows: Vec<Row>) {
+        let slot = match part {
+            Part::Schemas => &mut self.schemas,
+            Part::Relations => &mut self.relations,
+            Part::ViewDefinitions => &mut self.view_definitions,
+            Part::Columns => &mut self.columns,
+            Part::Constraints => &mut self.constraints,
+            Part::Indexes => &mut self.indexes,
+            Part::Policies => &mut self.policies,
+            Part::Triggers => &mut self.triggers,
+            Part::Rules => &mut self.rules,
+            Part::Statistics => &mut self.statistics,
+            Part::Sequences => &mut self.sequences,
+            Part::Functions => &mut self.functions,
+            Part::Aggregates => &mut self.aggregates,
+            Part::Types => &mut self.types,
+            Part::Extensions => &mut self.extensions,
+            Part::ExtensionMembers => &mut self.extension_members,
+            Part::Collations
+            | Part::Casts
+            | Part::Operators
+            | Part::TextSearch
+            | Part::EventTriggers
+            | Part::Publications
+            | Part::Subscriptions
+            | Part::ForeignData
+            | Part::DefaultPrivileges
+            | Part::Settings
+            | Part::Languages => &mut self.others,
+        };
+        slot.extend(rows);
+    }
 }
 
 fn get<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<T, String> {
@@ -131,13 +167,14 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
         });
     }
 
+    let definitions = introspect::definitions(&rows.view_definitions);
     for row in &rows.relations {
         let key = key(row, "schema", "name")?;
         let (grants, revoked) = privileges(row, None)?;
         let mut options = strings(row, "options")?;
         options.sort();
         let kind: String = get(row, "kind")?;
-        let definition = get::<Option<String>>(row, "definition")?.map(|d| lines(&d));
+        let definition = definitions.get(&key).map(|d| lines(d));
         let slot = match kind.as_str() {
             "v" => {
                 db.views.push(View {
@@ -147,7 +184,7 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
                     options,
                     comment: get(row, "comment")?,
                     columns: Vec::new(),
-                    definition: definition.unwrap_or_default(),
+                    definition: definition.ok_or_else(|| missing("definition", &key))?,
                     triggers: Vec::new(),
                     rules: Vec::new(),
                     grants,
@@ -163,7 +200,7 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
                     options,
                     comment: get(row, "comment")?,
                     columns: Vec::new(),
-                    definition: definition.unwrap_or_default(),
+                    definition: definition.ok_or_else(|| missing("definition", &key))?,
                     indexes: Vec::new(),
                     grants,
                     revoked,
@@ -422,9 +459,17 @@ fn catalog_object(row: &Row) -> Result<CatalogObject, String> {
     let kind: String = get(row, "kind")?;
     let (grants, revoked) = privileges(row, None)?;
     let properties: serde_json::Value = get(row, "properties")?;
-    let serde_json::Value::Object(map) = properties else {
+    let serde_json::Value::Object(mut map) = properties else {
         return Err(format!("{kind} properties are not an object"));
     };
+    let mut unreadable: Vec<String> = match map.remove("unreadable") {
+        Some(serde_json::Value::Array(names)) => names
+            .iter()
+            .filter_map(|name| name.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
+    unreadable.sort();
     let properties = map
         .into_iter()
         .map(|(key, value)| {
@@ -432,6 +477,17 @@ fn catalog_object(row: &Row) -> Result<CatalogObject, String> {
                 ("options", serde_json::Value::Array(options)) => serde_json::Value::Array(
                     redact_options(
                         options
+                            .into_iter()
+                            .filter_map(|o| o.as_str().map(str::to_string))
+                            .collect(),
+                    )
+                    .into_iter()
+                    .map(serde_json::Value::String)
+                    .collect(),
+                ),
+                ("settings", serde_json::Value::Array(settings)) => serde_json::Value::Array(
+                    redact_settings(
+                        settings
                             .into_iter()
                             .filter_map(|o| o.as_str().map(str::to_string))
                             .collect(),
@@ -456,6 +512,7 @@ fn catalog_object(row: &Row) -> Result<CatalogObject, String> {
         owner: get(row, "owner")?,
         comment: get(row, "comment")?,
         properties,
+        unreadable,
         grants,
         revoked,
     })
@@ -613,9 +670,11 @@ fn function(row: &Row) -> Result<Function, String> {
         strict: get(row, "strict")?,
         leakproof: get(row, "leakproof")?,
         parallel: parallel(&get::<String>(row, "parallel")?).to_string(),
-        config: strings(row, "config")?,
+        config: redact_settings(strings(row, "config")?),
         comment: get(row, "comment")?,
-        definition: lines(definition.strip_suffix('\n').unwrap_or(&definition)),
+        definition: lines(&redact_definition(
+            definition.strip_suffix('\n').unwrap_or(&definition),
+        )),
         grants,
         revoked,
     })

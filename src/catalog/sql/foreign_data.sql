@@ -1,6 +1,7 @@
 -- Foreign data wrappers and servers (not extension members) and user mappings: handler,
 -- validator, type, version, options (secrets are redacted by the reader before they are
--- stored), owner, ACLs, comment. Generic object rows, database-wide. PostgreSQL 13 to 17.
+-- stored; a user mapping's are listed as unreadable when the role may not see them), owner,
+-- ACLs, comment. Generic object rows, database-wide. PostgreSQL 13 to 17.
 SELECT 'foreign_data_wrapper' AS kind, NULL::text AS schema, w.fdwname AS name, NULL::text AS arguments,
        pg_catalog.pg_get_userbyid(w.fdwowner) AS owner,
        w.fdwacl::text[] AS acl, pg_catalog.acldefault('F', w.fdwowner)::text[] AS default_acl,
@@ -31,6 +32,15 @@ SELECT 'foreign_server', NULL, s.srvname, NULL, pg_catalog.pg_get_userbyid(s.srv
 UNION ALL
 SELECT 'user_mapping', NULL, m.usename || '@' || m.srvname, NULL, NULL, NULL, NULL, NULL,
        pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-         'user', m.usename, 'server', m.srvname, 'options', pg_catalog.to_jsonb(m.umoptions)))
+         'user', m.usename, 'server', m.srvname, 'options', pg_catalog.to_jsonb(m.umoptions),
+         -- pg_user_mappings shows the options only to these roles (its own definition's test).
+         'unreadable', CASE WHEN NOT (
+              (m.umuser <> 0 AND m.usename = CURRENT_USER
+               AND (pg_catalog.pg_has_role(s.srvowner, 'USAGE')
+                    OR pg_catalog.has_server_privilege(s.oid, 'USAGE')))
+              OR (m.umuser = 0 AND pg_catalog.pg_has_role(s.srvowner, 'USAGE'))
+              OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER))
+           THEN pg_catalog.jsonb_build_array('options') END))
   FROM pg_catalog.pg_user_mappings m
+  JOIN pg_catalog.pg_foreign_server s ON s.oid = m.srvid
  ORDER BY 1, 3

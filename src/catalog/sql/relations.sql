@@ -2,7 +2,8 @@
 -- schemas, not extension members, with what belongs to the relation itself: persistence, RLS
 -- flags, storage options, replica identity, the index it is clustered on, a table access
 -- method other than heap, partition key and bound, inheritance, a foreign
--- table's server and options, owner, ACLs, comment and, for views, the definition.
+-- table's server and options, owner, ACLs and comment. Views' definitions come from
+-- view_definitions.sql, in batches that bound the locks their deparsing takes.
 -- PostgreSQL 13 to 17.
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -35,8 +36,7 @@ SELECT n.nspname AS schema,
        pg_catalog.pg_get_userbyid(c.relowner) AS owner,
        c.relacl::text[] AS acl,
        pg_catalog.acldefault('r', c.relowner)::text[] AS default_acl,
-       d.description AS comment,
-       CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS definition
+       d.description AS comment
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam

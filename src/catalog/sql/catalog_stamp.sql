@@ -1,0 +1,142 @@
+-- A stamp of the catalogs a snapshot reads: for each, its row count and the sum of its rows'
+-- xmin (the transaction that wrote each row version). Any committed DDL inserts, updates or
+-- deletes catalog rows, so it changes the stamp; VACUUM and ANALYZE update in place and do not.
+-- Rows of temporary objects (other sessions' temp tables) are left out. Catalogs whose system
+-- columns a role may not read are stamped by their readable content instead. The deparse
+-- functions read the latest catalog rather than the transaction's snapshot, so a stamp taken
+-- inside the read that equals one taken after it proves nothing changed while it ran.
+-- Several statements, run one at a time: planning one locks a catalog and all its indexes,
+-- and a server with a small lock table has no room for all of them at once.
+-- PostgreSQL 13 to 17 (pg_publication_namespace, 15 and later: catalog_stamp_15.sql).
+WITH temp_namespaces AS (
+  SELECT oid FROM pg_catalog.pg_namespace WHERE nspname ~ '^pg_(toast_)?temp_'
+)
+SELECT 'pg_namespace', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_namespace WHERE oid NOT IN (SELECT oid FROM temp_namespaces)
+UNION ALL
+SELECT 'pg_class', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_class WHERE relpersistence <> 't'
+UNION ALL
+SELECT 'pg_type', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_type WHERE typnamespace NOT IN (SELECT oid FROM temp_namespaces);
+
+WITH temp_relations AS (
+  SELECT oid FROM pg_catalog.pg_class WHERE relpersistence = 't'
+)
+SELECT 'pg_attribute', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_attribute WHERE attrelid NOT IN (SELECT oid FROM temp_relations)
+UNION ALL
+SELECT 'pg_attrdef', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_attrdef WHERE adrelid NOT IN (SELECT oid FROM temp_relations)
+UNION ALL
+SELECT 'pg_constraint', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_constraint WHERE conrelid NOT IN (SELECT oid FROM temp_relations)
+UNION ALL
+SELECT 'pg_index', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_index WHERE indrelid NOT IN (SELECT oid FROM temp_relations);
+
+WITH temp_namespaces AS (
+  SELECT oid FROM pg_catalog.pg_namespace WHERE nspname ~ '^pg_(toast_)?temp_'
+), temp_relations AS (
+  SELECT oid FROM pg_catalog.pg_class WHERE relpersistence = 't'
+), temp_objects AS (
+  SELECT oid FROM temp_namespaces
+  UNION ALL SELECT oid FROM temp_relations
+  UNION ALL SELECT oid FROM pg_catalog.pg_type WHERE typnamespace IN (SELECT oid FROM temp_namespaces)
+  UNION ALL SELECT oid FROM pg_catalog.pg_constraint WHERE connamespace IN (SELECT oid FROM temp_namespaces)
+)
+SELECT 'pg_depend', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_depend WHERE objid NOT IN (SELECT oid FROM temp_objects);
+
+SELECT 'pg_inherits', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_inherits
+UNION ALL
+SELECT 'pg_partitioned_table', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_partitioned_table
+UNION ALL
+SELECT 'pg_policy', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_policy
+UNION ALL
+SELECT 'pg_trigger', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_trigger
+UNION ALL
+SELECT 'pg_rewrite', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_rewrite
+UNION ALL
+SELECT 'pg_statistic_ext', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_statistic_ext
+UNION ALL
+SELECT 'pg_sequence', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_sequence
+UNION ALL
+SELECT 'pg_proc', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_proc;
+
+SELECT 'pg_aggregate', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_aggregate
+UNION ALL
+SELECT 'pg_enum', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_enum
+UNION ALL
+SELECT 'pg_range', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_range
+UNION ALL
+SELECT 'pg_extension', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_extension
+UNION ALL
+SELECT 'pg_description', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_description
+UNION ALL
+SELECT 'pg_collation', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_collation
+UNION ALL
+SELECT 'pg_cast', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_cast
+UNION ALL
+SELECT 'pg_operator', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_operator;
+
+SELECT 'pg_opclass', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_opclass
+UNION ALL
+SELECT 'pg_opfamily', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_opfamily
+UNION ALL
+SELECT 'pg_amop', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_amop
+UNION ALL
+SELECT 'pg_amproc', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_amproc
+UNION ALL
+SELECT 'pg_am', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_am
+UNION ALL
+SELECT 'pg_ts_config', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_ts_config
+UNION ALL
+SELECT 'pg_ts_config_map', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_ts_config_map
+UNION ALL
+SELECT 'pg_ts_dict', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_ts_dict;
+
+SELECT 'pg_ts_parser', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_ts_parser
+UNION ALL
+SELECT 'pg_ts_template', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_ts_template
+UNION ALL
+SELECT 'pg_event_trigger', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_event_trigger
+UNION ALL
+SELECT 'pg_publication', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_publication
+UNION ALL
+SELECT 'pg_publication_rel', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_publication_rel
+UNION ALL
+SELECT 'pg_foreign_data_wrapper', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_foreign_data_wrapper
+UNION ALL
+SELECT 'pg_foreign_server', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_foreign_server
+UNION ALL
+SELECT 'pg_foreign_table', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_foreign_table;
+
+SELECT 'pg_default_acl', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_default_acl
+UNION ALL
+SELECT 'pg_language', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_language
+UNION ALL
+SELECT 'pg_init_privs', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_init_privs
+UNION ALL
+SELECT 'pg_seclabel', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_seclabel
+UNION ALL
+SELECT 'pg_conversion', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_conversion
+UNION ALL
+SELECT 'pg_transform', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_transform
+UNION ALL
+SELECT 'pg_database', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_database
+UNION ALL
+SELECT 'pg_db_role_setting', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_db_role_setting;
+
+SELECT 'pg_shdescription', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_shdescription
+UNION ALL
+SELECT 'pg_shseclabel', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_shseclabel
+UNION ALL
+SELECT 'pg_tablespace', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_tablespace;
+
+SELECT 'pg_roles', pg_catalog.count(*),
+       pg_catalog.sum(pg_catalog.hashtextextended(oid::text || ':' || rolname, 0))::text
+  FROM pg_catalog.pg_roles
+UNION ALL
+SELECT 'pg_subscription', pg_catalog.count(*),
+       pg_catalog.sum(pg_catalog.hashtextextended(
+         pg_catalog.concat_ws(':', oid, subname, subowner, subenabled, subslotname, subsynccommit,
+                              subpublications), 0))::text
+  FROM pg_catalog.pg_subscription
+UNION ALL
+SELECT 'pg_user_mappings', pg_catalog.count(*),
+       pg_catalog.sum(pg_catalog.hashtextextended(
+         pg_catalog.concat_ws(':', umid, srvid, umuser, usename, umoptions), 0))::text
+  FROM pg_catalog.pg_user_mappings;

@@ -1,0 +1,289 @@
+//! A snapshot is a state the database was really in: DDL committed while the catalog is read
+//! is never mixed into it, and the read fits in a lock table smaller than the schema.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{cluster, hermetic, Repo};
+use schemagit::ephemeral::EphemeralPostgres;
+
+const FUNCTION_FILE: &str = "snapshots/default/public/functions/f().json";
+
+/// A client on `url` whose connection task runs on `runtime`.
+fn client(runtime: &tokio::runtime::Runtime, url: &str) -> tokio_postgres::Client {
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+    })
+}
+
+fn spawn_snapshot(repo: &Repo, url: &str) -> Child {
+    hermetic(Command::new(env!("CARGO_BIN_EXE_schemagit")))
+        .args(["snapshot", "--database-url", url])
+        .current_dir(repo.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The number in `SELECT n`-style text: the state a definition or comment belongs to.
+fn state_in(text: &str) -> Option<u32> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .rfind(|part| !part.is_empty())?
+        .parse()
+        .ok()
+}
+
+/// The states that the function's body and its comment, the view's query and the column
+/// default each say a committed snapshot is of.
+fn states_at(repo: &Repo, commit: &str) -> Vec<Option<u32>> {
+    let read = |path: &str| -> serde_json::Value {
+        serde_json::from_str(&repo.git(&["show", &format!("{commit}:{path}")])).unwrap()
+    };
+    let function = read(FUNCTION_FILE);
+    let body: Vec<String> = function["definition"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| line.as_str().unwrap().to_string())
+        .filter(|line| line.contains("SELECT"))
+        .collect();
+    let view = read("snapshots/default/public/views/v.json");
+    let view_query: Vec<String> = view["definition"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| line.as_str().unwrap().to_string())
+        .collect();
+    let table = read("snapshots/default/public/tables/t.json");
+    let default = table["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "c")
+        .unwrap()["default"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    vec![
+        state_in(&body.join(" ")),
+        function["comment"].as_str().and_then(state_in),
+        state_in(&view_query.join(" ")),
+        state_in(&default),
+    ]
+}
+
+/// One transaction that moves the function and its comment to state `n`.
+fn function_state_sql(n: u32) -> String {
+    format!(
+        "BEGIN;
+         CREATE OR REPLACE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT {n}';
+         COMMENT ON FUNCTION public.f() IS 'state {n}';
+         COMMIT;"
+    )
+}
+
+/// One transaction that moves every stateful object to state `n`.
+fn state_sql(n: u32) -> String {
+    format!(
+        "BEGIN;
+         CREATE OR REPLACE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT {n}';
+         COMMENT ON FUNCTION public.f() IS 'state {n}';
+         CREATE OR REPLACE VIEW public.v AS SELECT {n}::int AS n FROM public.t;
+         ALTER TABLE public.t ALTER COLUMN c SET DEFAULT {n};
+         COMMIT;"
+    )
+}
+
+fn stateful_database(hint: &str) -> String {
+    let db = cluster().fresh_database(hint);
+    cluster().execute(
+        &db,
+        &format!("CREATE TABLE public.t (id int, c int);\n{}", state_sql(1)),
+    );
+    db
+}
+
+#[test]
+fn ddl_committed_while_the_read_waits_for_a_lock_is_never_mixed_in() {
+    let db = stateful_database("mixed");
+    let url = cluster().url(&db);
+    let repo = Repo::new();
+    std::fs::write(
+        repo.path().join("schemagit.toml"),
+        "lock_timeout_ms = 60000\n",
+    )
+    .unwrap();
+    let runtime = common::runtime();
+    let holder = client(&runtime, &url);
+    let watcher = client(&runtime, &url);
+    runtime.block_on(async {
+        holder
+            .batch_execute("BEGIN; LOCK TABLE public.t IN ACCESS EXCLUSIVE MODE")
+            .await
+            .unwrap()
+    });
+
+    // The read starts, then waits for the lock (deparsing the view over t needs it).
+    let child = spawn_snapshot(&repo, &url);
+    let started = Instant::now();
+    loop {
+        let waiting: i64 = runtime.block_on(async {
+            watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity
+                      WHERE application_name = 'schemagit' AND wait_event_type = 'Lock'",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0)
+        });
+        if waiting > 0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the read never waited"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // While it waits, one transaction changes a function and its comment together.
+    cluster().execute(&db, &function_state_sql(2));
+    runtime.block_on(async { holder.batch_execute("ROLLBACK").await.unwrap() });
+
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let states = states_at(&repo, "HEAD");
+    assert_eq!(
+        states,
+        vec![Some(2), Some(2), Some(1), Some(1)],
+        "the committed snapshot mixes states (function body, its comment, view, default)"
+    );
+}
+
+#[test]
+fn snapshots_taken_during_ddl_churn_are_each_a_state_the_database_passed_through() {
+    let db = stateful_database("churn");
+    let url = cluster().url(&db);
+    let repo = Repo::new();
+    let stop = Arc::new(AtomicBool::new(false));
+    let churn = {
+        let stop = stop.clone();
+        let db = db.clone();
+        std::thread::spawn(move || {
+            let mut n = 2;
+            while !stop.load(Ordering::Relaxed) {
+                cluster().execute(&db, &state_sql(n));
+                n += 1;
+                std::thread::sleep(Duration::from_millis(250));
+            }
+            n
+        })
+    };
+    let mut landed = 0;
+    for _ in 0..8 {
+        let run = repo.schemagit(&["snapshot", "--database-url", &url]);
+        match run.code {
+            0 => landed += 1,
+            4 => assert!(
+                run.stderr.contains("DDL kept changing the schema"),
+                "an unexplained failure: {}",
+                run.stderr
+            ),
+            code => panic!("exit {code}: {}", run.stderr),
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let states_written = churn.join().unwrap();
+    assert!(landed > 0, "no snapshot landed during the churn");
+    let commits = repo.git(&["rev-list", "HEAD", "--", "snapshots"]);
+    let commits: Vec<&str> = commits.lines().collect();
+    assert!(!commits.is_empty());
+    for commit in commits {
+        let states = states_at(&repo, commit);
+        let first = states[0].expect("the function names its state");
+        assert!(
+            (1..states_written).contains(&first),
+            "{commit}: state {first} was never written"
+        );
+        assert_eq!(
+            states,
+            vec![Some(first); 4],
+            "{commit} mixes states (function body, its comment, view, default)"
+        );
+    }
+}
+
+#[test]
+fn a_lock_table_smaller_than_the_schema_is_enough() {
+    // A shared lock table of about 10 × 10 slots, and a schema of 300 tables and 300 views:
+    // deparsing every view in one transaction would hold over 600 relation locks.
+    let server = EphemeralPostgres::start_with(&[
+        "max_locks_per_transaction=10",
+        "max_connections=6",
+        "autovacuum_max_workers=1",
+        "max_worker_processes=2",
+        "max_wal_senders=0",
+    ])
+    .unwrap();
+    let mut sql = String::new();
+    for i in 0..300 {
+        sql.push_str(&format!(
+            "CREATE TABLE public.t{i} (id int PRIMARY KEY, v text);
+             CREATE VIEW public.v{i} AS SELECT id, v FROM public.t{i};\n"
+        ));
+    }
+    let runtime = common::runtime();
+    let admin = client(&runtime, &server.url("postgres"));
+    runtime.block_on(async { admin.batch_execute("CREATE DATABASE app").await.unwrap() });
+    let app = client(&runtime, &server.url("app"));
+    // One table at a time: creating them in one transaction would itself need the locks.
+    for statement in sql.lines() {
+        runtime.block_on(async { app.batch_execute(statement).await.unwrap() });
+    }
+    let all_at_once = runtime.block_on(async {
+        app.batch_execute("BEGIN; SELECT count(pg_get_viewdef(oid)) FROM pg_class WHERE relkind = 'v' AND relnamespace = 'public'::regnamespace")
+            .await
+    });
+    assert!(
+        all_at_once.is_err(),
+        "the lock table is large enough to deparse every view at once: the test proves nothing"
+    );
+    runtime.block_on(async { app.batch_execute("ROLLBACK").await.unwrap() });
+
+    let repo = Repo::new();
+    let run = repo
+        .schemagit(&["snapshot", "--json", "--database-url", &server.url("app")])
+        .success();
+    assert!(run.json()["commit"].is_string(), "{}", run.stdout);
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(repo.path().join("snapshots/default/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let count = |kind: &str| {
+        manifest["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["kind"] == kind)
+            .count()
+    };
+    assert_eq!((count("table"), count("view")), (300, 300));
+    let view =
+        std::fs::read_to_string(repo.path().join("snapshots/default/public/views/v299.json"))
+            .unwrap();
+    assert!(view.contains("FROM public.t299"), "{view}");
+}
