@@ -91,8 +91,17 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         );
     }
 
+    let unreadable = database.unreadable();
+    if !unreadable.is_empty() {
+        let _ = writeln!(
+            context.err,
+            "warning: this role could not read {}; the snapshot marks them unreadable and check and diff do not compare them",
+            unreadable.join("; ")
+        );
+    }
     let folder = context.config.snapshot_folder.clone();
     let facts = CommitFacts {
+        unreadable: &unreadable,
         env: &context.config.env,
         fingerprint: &snapshot.manifest.fingerprint,
         object_count: snapshot.manifest.objects.len(),

@@ -849,9 +849,17 @@ fn catalog_objects(old: &[CatalogObject], new: &[CatalogObject], out: &mut Vec<C
                 if let (Some(x), Some(y)) = (&a.owner, &b.owner) {
                     owner(&object, x, y, out);
                 }
-                comment(&object, &object, &a.comment, &b.comment, out);
-                let keys: std::collections::BTreeSet<&String> =
-                    a.properties.keys().chain(b.properties.keys()).collect();
+                let unreadable =
+                    |key: &str| a.unreadable.iter().chain(&b.unreadable).any(|u| u == key);
+                if !unreadable("comment") {
+                    comment(&object, &object, &a.comment, &b.comment, out);
+                }
+                let keys: std::collections::BTreeSet<&String> = a
+                    .properties
+                    .keys()
+                    .chain(b.properties.keys())
+                    .filter(|key| !unreadable(key))
+                    .collect();
                 let changed = keys.into_iter().map(|k| {
                     let (x, y) = (a.properties.get(k), b.properties.get(k));
                     (x != y).then(|| format!("{k} {} -> {}", property_text(x), property_text(y)))

@@ -43,6 +43,23 @@ impl Database {
             + self.others.len()
     }
 
+    /// What the role that read this schema could not read, one line per object:
+    /// `subscription sub (connection, …)`.
+    pub fn unreadable(&self) -> Vec<String> {
+        self.others
+            .iter()
+            .filter(|o| !o.unreadable.is_empty())
+            .map(|o| {
+                format!(
+                    "{} {} ({})",
+                    o.kind.replace('_', " "),
+                    o.name,
+                    o.unreadable.join(", ")
+                )
+            })
+            .collect()
+    }
+
     /// Puts every list into canonical order. The catalog queries already sort, but by the
     /// server's collation; this makes the order byte-wise and identical on every machine.
     pub fn sort(&mut self) {

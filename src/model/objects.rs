@@ -471,6 +471,10 @@ pub struct CatalogObject {
     pub comment: Option<String>,
     /// The definition, property by property, keys in byte order; secrets are redacted.
     pub properties: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Properties (or `comment`) the snapshotting role was not allowed to read: absent here,
+    /// and never compared, so a snapshot by a less privileged role reports no change in them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<Grant>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

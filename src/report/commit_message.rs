@@ -17,6 +17,8 @@ pub struct CommitFacts<'a> {
     pub server_version: &'a str,
     /// Where the schema was read from, without credentials.
     pub source: &'a str,
+    /// What the role could not read, one entry per object (see `Database::unreadable`).
+    pub unreadable: &'a [String],
 }
 
 /// The commit message. `changes` is `None` for the first snapshot of an environment (or one
@@ -78,6 +80,13 @@ pub fn commit_message(facts: &CommitFacts, changes: Option<&[Change]>) -> String
         env!("CARGO_PKG_VERSION"),
         facts.source
     );
+    if !facts.unreadable.is_empty() {
+        let _ = writeln!(
+            message,
+            "Schema-Unreadable: {}",
+            facts.unreadable.join("; ")
+        );
+    }
     message
 }
 
@@ -101,7 +110,25 @@ mod tests {
             object_count: 7,
             server_version: "15.18",
             source: "postgresql://app@db:5432/app",
+            unreadable: &[],
         }
+    }
+
+    #[test]
+    fn what_the_role_could_not_read_is_a_trailer() {
+        let unreadable = ["subscription sub (connection)".to_string()];
+        let message = commit_message(
+            &CommitFacts {
+                unreadable: &unreadable,
+                ..facts()
+            },
+            None,
+        );
+        assert!(
+            message.ends_with("\nSchema-Unreadable: subscription sub (connection)\n"),
+            "{message}"
+        );
+        assert!(!commit_message(&facts(), None).contains("Schema-Unreadable"));
     }
 
     #[test]
