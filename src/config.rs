@@ -93,8 +93,76 @@ pub enum ConfigError {
     Invalid { path: PathBuf, message: String },
     #[error("environment name {0:?} is not usable as a folder name (use letters, digits, '_', '-' and '.')")]
     EnvName(String),
-    #[error("environment {env:?} takes its database URL from ${var}, which is not set")]
-    UrlVariableUnset { env: String, var: String },
+    #[error("unknown environment {name:?}: schemagit.toml defines {known}")]
+    UnknownEnv { name: String, known: String },
+    #[error("--database-url is empty")]
+    EmptyUrl,
+    #[error("environment {env:?} takes its database URL from ${var}, which is not set{shared}")]
+    UrlVariableUnset {
+        env: String,
+        var: String,
+        /// A note when DATABASE_URL is set: it is not used for an environment with its own.
+        shared: &'static str,
+    },
+    #[error("environment {env:?} has no database in schemagit.toml")]
+    NoUrlVariable { env: String },
+    #[error("no database to read: no --database-url, no DATABASE_URL and no PGHOST, PGDATABASE or other libpq variable is set")]
+    NoDatabase,
+}
+
+impl ConfigError {
+    /// What to do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            ConfigError::UnknownEnv { .. } => {
+                Some("pass one of those to --env, or add [env.NAME] to schemagit.toml".to_string())
+            }
+            ConfigError::EmptyUrl => Some(
+                "pass a postgres:// URL, or leave the flag out to use DATABASE_URL".to_string(),
+            ),
+            ConfigError::UrlVariableUnset { var, .. } => Some(format!(
+                "export {var}='postgresql://…', or pass --database-url"
+            )),
+            ConfigError::NoUrlVariable { env } => Some(format!(
+                "add url_env = \"VARIABLE\" under [env.{env}] and set that variable"
+            )),
+            ConfigError::NoDatabase => Some(
+                "pass --database-url 'postgresql://user@host/db', or set DATABASE_URL".to_string(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// The libpq variables that name a server or database: when one is set, a connection
+/// without a URL goes where they say.
+const LIBPQ_TARGET_VARIABLES: &[&str] = &[
+    "PGHOST",
+    "PGHOSTADDR",
+    "PGPORT",
+    "PGDATABASE",
+    "PGUSER",
+    "PGSERVICE",
+];
+
+/// Where a command that connects finds its database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    /// A connection string, from a flag or a variable.
+    Url(String),
+    /// No URL: the libpq variables (`PGHOST`, …) say where.
+    LibpqEnvironment,
+}
+
+/// What the process environment holds for the database URL, read once; judged only when a
+/// command connects, so that offline commands never need it.
+#[derive(Debug, Clone, Default)]
+struct UrlSources {
+    flag: Option<String>,
+    database_url: Option<String>,
+    /// Each environment's `url_env` variable and its value, if set and not empty.
+    env_variables: BTreeMap<String, Option<String>>,
+    libpq: bool,
 }
 
 /// What the flags say, before the file and the environment fill the gaps.
@@ -111,9 +179,6 @@ pub struct Config {
     pub env: String,
     /// `snapshots/<env>`, `/`-separated, relative to the repository root.
     pub snapshot_folder: String,
-    /// The connection string, when one was given by flag, `DATABASE_URL` or the environment's
-    /// variable; `None` leaves it to the libpq environment (`PGHOST`, …).
-    pub database_url: Option<String>,
     /// The migrations folder of this environment, relative to the repository root.
     pub migrations: PathBuf,
     pub lock_timeout: Duration,
@@ -126,6 +191,7 @@ pub struct Config {
     pub rules: Rules,
     /// `[scope]`: what a snapshot covers.
     pub scope: Scope,
+    urls: UrlSources,
     file: FileConfig,
 }
 
@@ -162,21 +228,36 @@ impl Config {
         if !valid_env_name(&env) {
             return Err(ConfigError::EnvName(env));
         }
+        if !file.env.is_empty() && !file.env.contains_key(&env) {
+            return Err(ConfigError::UnknownEnv {
+                name: env,
+                known: file.env.keys().cloned().collect::<Vec<_>>().join(", "),
+            });
+        }
         let env_config = file.env.get(&env).cloned().unwrap_or_default();
-        let database_url = match (
-            &flags.database_url,
-            var("DATABASE_URL"),
-            &env_config.url_env,
-        ) {
-            (Some(url), _, _) => Some(url.clone()),
-            (None, Some(url), _) if !url.is_empty() => Some(url),
-            (None, _, Some(name)) => {
-                Some(var(name).ok_or_else(|| ConfigError::UrlVariableUnset {
-                    env: env.clone(),
-                    var: name.clone(),
-                })?)
-            }
-            _ => None,
+        if flags
+            .database_url
+            .as_deref()
+            .is_some_and(|url| url.trim().is_empty())
+        {
+            return Err(ConfigError::EmptyUrl);
+        }
+        let set = |name: &str| var(name).filter(|value| !value.trim().is_empty());
+        let urls = UrlSources {
+            flag: flags.database_url.clone(),
+            database_url: set("DATABASE_URL"),
+            env_variables: file
+                .env
+                .values()
+                .filter_map(|e| e.url_env.clone())
+                .map(|name| {
+                    let value = set(&name);
+                    (name, value)
+                })
+                .collect(),
+            libpq: LIBPQ_TARGET_VARIABLES
+                .iter()
+                .any(|name| set(name).is_some()),
         };
         let snapshot_dir = file
             .snapshot_dir
@@ -204,9 +285,34 @@ impl Config {
             lock_timeout: Duration::from_millis(file.lock_timeout_ms.unwrap_or(5_000)),
             statement_timeout: Duration::from_millis(file.statement_timeout_ms.unwrap_or(300_000)),
             env,
-            database_url,
+            urls,
             file,
         })
+    }
+
+    /// The database of this environment: `--database-url`; else the environment's own
+    /// `url_env` variable, which must then be set (a shared `DATABASE_URL` could be another
+    /// environment's database); else `DATABASE_URL`; else the libpq variables. With none of
+    /// them, an error rather than a guess at `localhost`.
+    pub fn database(&self) -> Result<DatabaseTarget, ConfigError> {
+        if let Some(url) = &self.urls.flag {
+            return Ok(DatabaseTarget::Url(url.clone()));
+        }
+        if self
+            .file
+            .env
+            .get(&self.env)
+            .is_some_and(|e| e.url_env.is_some())
+        {
+            return self.env_url(&self.env).map(DatabaseTarget::Url);
+        }
+        if let Some(url) = &self.urls.database_url {
+            return Ok(DatabaseTarget::Url(url.clone()));
+        }
+        if self.urls.libpq {
+            return Ok(DatabaseTarget::LibpqEnvironment);
+        }
+        Err(ConfigError::NoDatabase)
     }
 
     /// The role mapping of environment `name` (`[env.NAME.roles]`).
@@ -218,20 +324,31 @@ impl Config {
             .unwrap_or_default()
     }
 
-    /// The database URL of another environment named in `schemagit.toml` (`env:NAME` sources).
-    pub fn env_url(
-        &self,
-        name: &str,
-        var: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Option<String>, ConfigError> {
-        match self.file.env.get(name).and_then(|e| e.url_env.clone()) {
-            Some(variable) => var(&variable)
-                .map(Some)
-                .ok_or(ConfigError::UrlVariableUnset {
-                    env: name.to_string(),
-                    var: variable,
-                }),
-            None => Ok(None),
+    /// The database URL of an environment named in `schemagit.toml` (`env:NAME` sources):
+    /// the value of its `url_env` variable.
+    pub fn env_url(&self, name: &str) -> Result<String, ConfigError> {
+        let Some(env) = self.file.env.get(name) else {
+            return Err(ConfigError::UnknownEnv {
+                name: name.to_string(),
+                known: self.file.env.keys().cloned().collect::<Vec<_>>().join(", "),
+            });
+        };
+        let Some(variable) = env.url_env.clone() else {
+            return Err(ConfigError::NoUrlVariable {
+                env: name.to_string(),
+            });
+        };
+        match self.urls.env_variables.get(&variable).cloned().flatten() {
+            Some(url) => Ok(url),
+            None => Err(ConfigError::UrlVariableUnset {
+                env: name.to_string(),
+                var: variable,
+                shared: if self.urls.database_url.is_some() {
+                    " (DATABASE_URL is set, but this environment names its own variable)"
+                } else {
+                    ""
+                },
+            }),
         }
     }
 }
@@ -262,48 +379,92 @@ mod tests {
         let config = resolve(None, Flags::default(), &[]).unwrap();
         assert_eq!(config.env, "default");
         assert_eq!(config.snapshot_folder, "snapshots/default");
-        assert_eq!(config.database_url, None);
+        assert!(matches!(config.database(), Err(ConfigError::NoDatabase)));
         assert_eq!(config.migrations, PathBuf::from("migrations"));
     }
 
-    #[test]
-    fn flag_beats_database_url_beats_env_variable() {
-        let toml = "default_env = \"prod\"\n[env.prod]\nurl_env = \"PROD_URL\"\n";
-        let vars = [
-            ("PROD_URL", "postgres://prod"),
-            ("DATABASE_URL", "postgres://du"),
-        ];
-        let flag = Flags {
-            env: None,
-            database_url: Some("postgres://flag".into()),
-        };
-        assert_eq!(
-            resolve(Some(toml), flag, &vars)
-                .unwrap()
-                .database_url
-                .unwrap(),
-            "postgres://flag"
-        );
-        assert_eq!(
-            resolve(Some(toml), Flags::default(), &vars)
-                .unwrap()
-                .database_url
-                .unwrap(),
-            "postgres://du"
-        );
-        let config = resolve(Some(toml), Flags::default(), &vars[..1]).unwrap();
-        assert_eq!(config.database_url.unwrap(), "postgres://prod");
-        assert_eq!(config.snapshot_folder, "snapshots/prod");
+    fn flags(env: Option<&str>, url: Option<&str>) -> Flags {
+        Flags {
+            env: env.map(str::to_string),
+            database_url: url.map(str::to_string),
+        }
+    }
+
+    fn url(target: Result<DatabaseTarget, ConfigError>) -> String {
+        match target.unwrap() {
+            DatabaseTarget::Url(url) => url,
+            DatabaseTarget::LibpqEnvironment => "libpq".to_string(),
+        }
     }
 
     #[test]
-    fn unset_url_variable_names_it() {
+    fn the_flag_wins_then_the_environments_own_variable_then_database_url() {
+        let toml = "default_env = \"prod\"\n[env.prod]\nurl_env = \"PROD_URL\"\n[env.dev]\n";
+        let both = [
+            ("PROD_URL", "postgres://prod"),
+            ("DATABASE_URL", "postgres://du"),
+        ];
+        let config = |f, vars: &[(&str, &str)]| resolve(Some(toml), f, vars).unwrap();
+        let flagged = config(flags(None, Some("postgres://flag")), &both);
+        assert_eq!(url(flagged.database()), "postgres://flag");
+        // The environment's own variable beats a shared DATABASE_URL…
+        assert_eq!(
+            url(config(flags(None, None), &both).database()),
+            "postgres://prod"
+        );
+        // …which never stands in for it: that could be another environment's database.
+        let unset = config(flags(None, None), &both[1..])
+            .database()
+            .unwrap_err();
+        assert!(
+            matches!(&unset, ConfigError::UrlVariableUnset { var, .. } if var == "PROD_URL"),
+            "{unset}"
+        );
+        assert!(unset.to_string().contains("DATABASE_URL is set"), "{unset}");
+        // An environment without a variable of its own uses DATABASE_URL, then libpq's.
+        let dev = config(flags(Some("dev"), None), &both);
+        assert_eq!(url(dev.database()), "postgres://du");
+        assert_eq!(dev.snapshot_folder, "snapshots/dev");
+        let libpq = config(flags(Some("dev"), None), &[("PGHOST", "/run/pg")]);
+        assert_eq!(url(libpq.database()), "libpq");
+        let nothing = config(flags(Some("dev"), None), &[("PGPASSWORD", "x")]);
+        assert!(matches!(nothing.database(), Err(ConfigError::NoDatabase)));
+        // env:NAME sources read the named environment's variable.
+        assert_eq!(dev.env_url("prod").unwrap(), "postgres://prod");
+        assert!(matches!(
+            dev.env_url("dev"),
+            Err(ConfigError::NoUrlVariable { .. })
+        ));
+        assert!(matches!(
+            dev.env_url("qa"),
+            Err(ConfigError::UnknownEnv { .. })
+        ));
+    }
+
+    #[test]
+    fn wrong_targets_are_refused() {
+        let empty = resolve(
+            None,
+            flags(None, Some("")),
+            &[("DATABASE_URL", "postgres://du")],
+        );
+        assert!(matches!(empty, Err(ConfigError::EmptyUrl)));
+        let toml = "[env.prod]\n[env.staging]\n";
+        let unknown = resolve(Some(toml), flags(Some("prdo"), None), &[]).unwrap_err();
+        assert_eq!(
+            unknown.to_string(),
+            "unknown environment \"prdo\": schemagit.toml defines prod, staging"
+        );
+        // Without environments in the file, any name is a folder of its own.
+        assert!(resolve(None, flags(Some("adhoc"), None), &[]).is_ok());
+    }
+
+    #[test]
+    fn an_unset_url_variable_does_not_matter_until_a_command_connects() {
         let toml = "[env.prod]\nurl_env = \"PROD_URL\"\n";
-        let flags = Flags {
-            env: Some("prod".into()),
-            database_url: None,
-        };
-        let message = resolve(Some(toml), flags, &[]).unwrap_err().to_string();
+        let config = resolve(Some(toml), flags(Some("prod"), None), &[]).unwrap();
+        assert_eq!(config.snapshot_folder, "snapshots/prod");
+        let message = config.database().unwrap_err().to_string();
         assert!(message.contains("$PROD_URL"), "{message}");
     }
 
@@ -327,7 +488,7 @@ fold_partitions = ["app.events_*"]
 url_env = "STAGING_URL"
 roles = { app_rw_staging = "app_rw" }
 "#;
-        let config = resolve(Some(toml), Flags::default(), &[]).unwrap();
+        let config = resolve(Some(toml), flags(Some("staging"), None), &[]).unwrap();
         assert_eq!(config.ignore.objects, ["app.tmp_*"]);
         assert_eq!(config.rules.min_policies, Some(3));
         assert_eq!(config.scope.exclude_schemas, ["scratch"]);

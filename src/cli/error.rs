@@ -60,7 +60,11 @@ impl fmt::Display for CliError {
 
 impl From<ConfigError> for CliError {
     fn from(e: ConfigError) -> Self {
-        CliError::new(ErrorKind::Usage, e.to_string())
+        let error = CliError::new(ErrorKind::Usage, e.to_string());
+        match e.hint() {
+            Some(hint) => error.with_hint(hint),
+            None => error,
+        }
     }
 }
 

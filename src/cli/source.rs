@@ -8,7 +8,7 @@ use super::{runtime, CliError, Context, ErrorKind};
 use crate::catalog::connect::{self, ConnectOptions};
 use crate::catalog::{introspect, IntrospectOptions, Introspection};
 use crate::codec::{self, MANIFEST};
-use crate::config::Config;
+use crate::config::{Config, DatabaseTarget};
 use crate::ephemeral::EphemeralPostgres;
 use crate::folder::read_folder;
 use crate::migrations;
@@ -92,18 +92,7 @@ pub fn load(context: &Context, source: &Source) -> Result<Loaded, CliError> {
             })
         }
         Source::Env(name) => {
-            let url = config
-                .env_url(name, &|var| std::env::var(var).ok())?
-                .ok_or_else(|| {
-                    CliError::new(
-                        ErrorKind::Usage,
-                        format!("environment {name:?} has no database in schemagit.toml"),
-                    )
-                    .with_hint(format!(
-                        "add url_env = \"VARIABLE\" under [env.{name}] and set that variable"
-                    ))
-                })?;
-            let target = ConnectOptions::parse(&url)?;
+            let target = ConnectOptions::parse(&config.env_url(name)?)?;
             let read = read_live(&target, config)?;
             Ok(Loaded {
                 database: read.database,
@@ -148,9 +137,9 @@ pub fn committed_folder(
 
 /// The connection options of the configured database: the URL, else the libpq environment.
 pub fn configured_target(context: &Context) -> Result<ConnectOptions, CliError> {
-    Ok(match &context.config.database_url {
-        Some(url) => ConnectOptions::parse(url)?,
-        None => ConnectOptions::from_env()?,
+    Ok(match context.config.database()? {
+        DatabaseTarget::Url(url) => ConnectOptions::parse(&url)?,
+        DatabaseTarget::LibpqEnvironment => ConnectOptions::from_env()?,
     })
 }
 
