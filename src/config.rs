@@ -51,6 +51,7 @@ struct FileConfig {
     snapshot_dir: Option<String>,
     lock_timeout_ms: Option<u64>,
     statement_timeout_ms: Option<u64>,
+    repo_lock_timeout_ms: Option<u64>,
     #[serde(default)]
     env: BTreeMap<String, EnvConfig>,
     #[serde(default)]
@@ -313,6 +314,12 @@ impl Config {
             return Ok(DatabaseTarget::LibpqEnvironment);
         }
         Err(ConfigError::NoDatabase)
+    }
+
+    /// How long a snapshot waits for another run's repository lock: `repo_lock_timeout_ms`,
+    /// default 30 s.
+    pub fn repo_lock_timeout(&self) -> Duration {
+        Duration::from_millis(self.file.repo_lock_timeout_ms.unwrap_or(30_000))
     }
 
     /// The role mapping of environment `name` (`[env.NAME.roles]`).

@@ -38,8 +38,9 @@ fn main() -> ExitCode {
             };
         }
     };
-    // Ctrl-C: take down any throwaway server and its files, then stop.
-    let _ = ctrlc::set_handler(|| {
+    // Ctrl-C and SIGTERM: take down any throwaway server and its files, then stop; while the
+    // repository is being updated they are deferred until the update is over.
+    let _ = schemagit::interrupt::install(|| {
         schemagit::ephemeral::cleanup_all();
         report(&CliError::new(ErrorKind::Interrupted, "interrupted"));
         std::process::exit(i32::from(exit_code(ErrorKind::Interrupted)));

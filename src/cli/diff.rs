@@ -27,11 +27,7 @@ pub struct DiffArgs {
 }
 
 pub fn run(context: &mut Context, args: DiffArgs) -> Result<Outcome, CliError> {
-    let root = context
-        .repo
-        .workdir()
-        .expect("run() refuses bare repositories")
-        .to_path_buf();
+    let root = context.repo.root().to_path_buf();
     let old = source::load(context, &Source::parse(&args.old, &root))?;
     let new = source::load(context, &Source::parse(&args.new, &root))?;
     let title = format!("Schema changes: {} → {}", old.label, new.label);

@@ -103,17 +103,27 @@ impl From<VcsError> for CliError {
                 "run schemagit inside a git repository, pass --repo DIR, or `git init` one"
                     .to_string(),
             ),
-            VcsError::Locked { path } => Some(format!(
-                "wait for the other run to finish; if none is running, delete {}",
+            VcsError::Locked { path, .. } => Some(format!(
+                "wait for the other run to finish, or raise repo_lock_timeout_ms in schemagit.toml; if that process is not schemagit, delete {}",
                 path.display()
             )),
+            VcsError::GitLocked { .. } => Some(
+                "nothing was written; run schemagit again once the file is gone".to_string(),
+            ),
+            VcsError::Moved { .. } => {
+                Some("nothing was committed; run schemagit again to build on the new commit".to_string())
+            }
             VcsError::UnknownRevision { .. } => {
                 Some("name a commit, branch or tag that exists (see `git log`)".to_string())
             }
             _ => None,
         };
+        let kind = match &e {
+            VcsError::Interrupted => ErrorKind::Interrupted,
+            _ => ErrorKind::Repository,
+        };
         CliError {
-            kind: ErrorKind::Repository,
+            kind,
             message: e.to_string(),
             hint,
         }

@@ -10,7 +10,7 @@ mod source;
 mod verify;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
@@ -82,16 +82,36 @@ pub struct Context<'a> {
     pub err: &'a mut dyn Write,
 }
 
+impl Context<'_> {
+    /// The work tree's root, for a command that needs one (`what`, as the error names it): a
+    /// bare repository has none, and the command stops here with one clear line.
+    pub fn work_tree(&self, what: &str) -> Result<&Path, CliError> {
+        self.repo.workdir().ok_or_else(|| {
+            CliError::new(
+                ErrorKind::Repository,
+                format!(
+                    "the repository {} is bare: {what} needs a work tree",
+                    self.repo.root().display()
+                ),
+            )
+            .with_hint("run it in a clone with a checkout; `snapshot --branch NAME`, `verify --rev REV` and `diff REV1 REV2` work on a bare repository")
+        })
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, CliError> {
-    let repo = Repo::discover(cli.repo.as_deref())?;
-    let root = repo.workdir().map(PathBuf::from).ok_or_else(|| {
-        CliError::new(
-            ErrorKind::Repository,
-            "the repository is bare: schemagit needs a work tree",
+    if let Some(file) = cli.repo.as_deref().filter(|path| path.is_file()) {
+        return Err(CliError::new(
+            ErrorKind::Usage,
+            format!("--repo {} is a file, not a repository", file.display()),
         )
-        .with_hint("run it in a clone with a checkout")
-    })?;
+        .with_hint(
+            "pass the repository's folder: its work tree, or a bare repository's directory",
+        ));
+    }
+    let repo = Repo::discover(cli.repo.as_deref())?;
+    let root = repo.root().to_path_buf();
     let flags = Flags {
         env: cli.env.clone(),
         database_url: cli.database_url.clone(),

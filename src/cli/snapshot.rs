@@ -8,14 +8,16 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::{source, CliError, Context, Outcome};
+use super::{source, CliError, Context, ErrorKind, Outcome};
 use crate::catalog::Introspection;
 use crate::codec::{self, file_changes, FileChange, Manifest};
 use crate::config::Config;
 use crate::diff::{self, Change};
+use crate::interrupt::{self, Critical};
 use crate::model::Database;
 use crate::report::wire::{self, SnapshotReport};
 use crate::report::{commit_message, CommitFacts};
+use crate::vcs::FolderUpdate;
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
@@ -25,7 +27,8 @@ pub struct SnapshotArgs {
     #[arg(long, value_name = "DIR", num_args = 0..=1)]
     pub from_migrations: Option<Option<PathBuf>>,
 
-    /// Commit onto this branch (created from HEAD when new) without touching the work tree
+    /// Commit onto this branch (created from HEAD when new) without touching the work tree,
+    /// unless it is the checked-out branch
     #[arg(long, value_name = "NAME")]
     pub branch: Option<String>,
 
@@ -43,15 +46,17 @@ struct Read {
 pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliError> {
     let progress = std::io::stderr().is_terminal() && !context.json;
     let started = Instant::now();
+    if args.branch.is_none() && !args.dry_run {
+        context.work_tree("a snapshot without --branch")?;
+    }
     let read = match &args.from_migrations {
         Some(dir) => {
             let dir = dir
                 .clone()
                 .unwrap_or_else(|| context.config.migrations.clone());
             let root = context
-                .repo
-                .workdir()
-                .expect("run() refuses bare repositories");
+                .work_tree("snapshot --from-migrations")?
+                .to_path_buf();
             if progress {
                 let _ = writeln!(
                     context.err,
@@ -108,8 +113,11 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         server_version: &read.introspection.server_version,
         source: &read.source,
     };
+    // From the repository lock to the report's last line, Ctrl-C and SIGTERM are recorded, not
+    // acted on, so that the exit code can say whether the commit landed.
+    let _critical = Critical::enter();
     let mut changes: Vec<FileChange> = Vec::new();
-    let committed = if args.dry_run {
+    let update = if args.dry_run {
         let revision = args.branch.as_deref().unwrap_or("HEAD");
         let old = match context.repo.read_folder(revision, &folder) {
             Ok(files) => files,
@@ -117,17 +125,46 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             Err(e) => return Err(e.into()),
         };
         changes = file_changes_since(old.as_ref(), &snapshot.manifest);
-        None
+        Ok(FolderUpdate::Unchanged)
     } else {
         let config = &context.config;
-        context
-            .repo
-            .commit_folder(&folder, &snapshot.files, args.branch.as_deref(), |old| {
+        context.repo.commit_folder(
+            &folder,
+            &snapshot.files,
+            args.branch.as_deref(),
+            config.repo_lock_timeout(),
+            |old| {
                 changes = file_changes_since(old, &snapshot.manifest);
                 let semantic = semantic_changes(old, database, config);
                 commit_message(&facts, semantic.as_deref())
-            })?
+            },
+        )
     };
+    let committed = match update {
+        Ok(FolderUpdate::Committed(committed)) => Some(committed),
+        _ if interrupt::pending() => {
+            return Err(CliError::new(
+                ErrorKind::Interrupted,
+                "interrupted: nothing was committed",
+            ))
+        }
+        Ok(FolderUpdate::Restored) => {
+            let _ = writeln!(
+                context.err,
+                "note: restored {folder} in the work tree and index to match the last commit"
+            );
+            None
+        }
+        Ok(FolderUpdate::Unchanged) => None,
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(committed) = committed.as_ref().filter(|c| c.detached()) {
+        let _ = writeln!(
+            context.err,
+            "warning: HEAD is detached: committed {id} onto no branch; `git branch NAME {id}` keeps it",
+            id = committed.id
+        );
+    }
 
     let report = SnapshotReport {
         env: context.config.env.clone(),
@@ -143,6 +180,13 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         wire::write_json(context.out, &report)?;
     } else {
         wire::write_snapshot_human(context.out, &report)?;
+    }
+    if let Some(committed) = committed.filter(|_| interrupt::pending()) {
+        let _ = writeln!(
+            context.err,
+            "note: interrupted during the commit: stopped after the commit landed, {} is complete",
+            committed.id
+        );
     }
     Ok(Outcome::Clean)
 }

@@ -102,10 +102,7 @@ pub fn load(context: &Context, source: &Source) -> Result<Loaded, CliError> {
         }
         Source::Migrations(dir) => {
             let dir = dir.clone().unwrap_or_else(|| config.migrations.clone());
-            let root = context
-                .repo
-                .workdir()
-                .expect("run() refuses bare repositories");
+            let root = context.work_tree("a migrations source")?;
             let read = read_migrations(&root.join(&dir), config)?;
             Ok(Loaded {
                 database: read.database,

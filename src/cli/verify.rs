@@ -29,10 +29,7 @@ pub fn run(context: &mut Context, args: VerifyArgs) -> Result<Outcome, CliError>
         }
         (None, Some(dir)) => (dir.display().to_string(), read_folder(dir)?),
         (None, None) => {
-            let root = context
-                .repo
-                .workdir()
-                .expect("run() refuses bare repositories");
+            let root = context.work_tree("verify without --rev")?;
             (folder.clone(), read_folder(&root.join(&folder))?)
         }
     };

@@ -5,22 +5,60 @@
 //! unstaged work is never picked up. On the checked-out branch the work tree and index entries
 //! under `folder` are brought up to date first, and the branch moves last, in one atomic ref
 //! update: an interrupted run leaves at most an uncommitted snapshot, never a partial commit.
+//!
+//! The whole update, from taking the repository lock to moving the branch, is one critical
+//! section (see [`crate::interrupt`]): Ctrl-C and SIGTERM wait until it is over, so no git lock
+//! file is left behind and the work tree is never half-synced.
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use git2::{Commit, FileMode, Oid, Repository, Signature, Tree};
+use git2::{Commit, FileMode, ObjectType, Oid, Repository, Signature, Tree};
 
 use super::lock::RepoLock;
 use super::{Repo, VcsError};
+use crate::interrupt::{self, Critical};
 
 /// A commit that was made.
 #[derive(Debug, Clone)]
 pub struct Committed {
     pub id: String,
-    /// The branch it was made on, such as `refs/heads/main`.
+    /// The branch it was made on, such as `refs/heads/main`, or `HEAD` when HEAD is detached.
     pub reference: String,
+}
+
+impl Committed {
+    /// Whether the commit went onto a detached HEAD, which no branch keeps.
+    pub fn detached(&self) -> bool {
+        self.reference == "HEAD"
+    }
+}
+
+/// What [`Repo::commit_folder`] did.
+#[derive(Debug, Clone)]
+pub enum FolderUpdate {
+    /// A commit was made; on the checked-out branch, the work tree and index match it.
+    Committed(Committed),
+    /// The folder was already committed, but the work tree or index under it differed from the
+    /// commit and was restored to it.
+    Restored,
+    /// The folder was already committed, and nothing differed.
+    Unchanged,
+}
+
+/// The reference a snapshot commit moves, and what it is built on.
+struct Target<'r> {
+    /// `refs/heads/<branch>`, or `HEAD` when HEAD is detached.
+    reference: String,
+    /// The commit to build on; none on an unborn branch.
+    parent: Option<Commit<'r>>,
+    /// Whether the reference exists yet (a new `--branch` starts from HEAD without it).
+    exists: bool,
+    /// Whether the reference is what the work tree has checked out, so that the work tree and
+    /// index follow the commit.
+    checked_out: bool,
 }
 
 /// A tree under construction: file bytes and sub-folders by name.
@@ -93,21 +131,26 @@ fn signature(repo: &Repository) -> Result<Signature<'static>, git2::Error> {
 impl Repo {
     /// Commits `files` as the whole content of `folder` (a `/`-separated path from the
     /// repository root). With `branch`, the commit goes onto that branch (created from HEAD when
-    /// new) and the work tree is not touched; without, onto the checked-out branch, with the work
-    /// tree and index under `folder` updated to match. `message` gets the folder's previous
-    /// files (if any) and returns the commit message. Returns `None`, and changes
-    /// nothing, when the folder is already exactly `files`.
+    /// new) and the work tree is not touched, unless it is the checked-out branch; without, onto
+    /// the checked-out branch (or a detached HEAD). On the checked-out branch the work tree and
+    /// index under `folder` are updated to match, and restored when only they differ from the
+    /// commit. `message` gets the folder's previous files (if any) and returns the commit
+    /// message. Waits up to `lock_timeout` for another run's repository lock.
     pub fn commit_folder(
         &self,
         folder: &str,
         files: &BTreeMap<String, Vec<u8>>,
         branch: Option<&str>,
+        lock_timeout: Duration,
         message: impl FnOnce(Option<&BTreeMap<String, Vec<u8>>>) -> String,
-    ) -> Result<Option<Committed>, VcsError> {
-        let _lock = RepoLock::acquire(self.repo.path())?;
+    ) -> Result<FolderUpdate, VcsError> {
+        let _critical = Critical::enter();
+        let _lock = RepoLock::acquire(self.repo.commondir(), lock_timeout)?;
+        interrupt::pause_point(self.repo.path(), "locked");
         let repo = &self.repo;
-        let (reference, parent, exists) = self.target(branch)?;
-        let parent_tree = parent.as_ref().map(Commit::tree).transpose()?;
+        let target = self.target(branch)?;
+        self.refuse_git_locks(&target)?;
+        let parent_tree = target.parent.as_ref().map(Commit::tree).transpose()?;
 
         let subtree = Folder::from_files(files).write(repo)?;
         let components: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
@@ -116,7 +159,11 @@ impl Repo {
             .and_then(|tree| tree.get_path(Path::new(folder)).ok())
             .is_some_and(|entry| entry.id() == subtree);
         if unchanged {
-            return Ok(None);
+            if target.checked_out && !self.work_tree_matches(folder, files)? {
+                self.sync_work_tree(folder, files)?;
+                return Ok(FolderUpdate::Restored);
+            }
+            return Ok(FolderUpdate::Unchanged);
         }
         let old_files = match &parent_tree {
             Some(tree) => self.read_subtree(tree, folder)?,
@@ -126,35 +173,29 @@ impl Repo {
         let tree_id = graft(repo, parent_tree.as_ref(), &components, subtree)?;
         let tree = repo.find_tree(tree_id)?;
 
-        let checked_out = branch.is_none() && !repo.is_bare();
-        if checked_out {
+        if target.checked_out {
             self.sync_work_tree(folder, files)?;
         }
         let signature = signature(repo)?;
-        let parents: Vec<&Commit> = parent.iter().collect();
+        let parents: Vec<&Commit> = target.parent.iter().collect();
         let id = repo.commit(None, &signature, &signature, &message, &tree, &parents)?;
         let log = format!(
             "schemagit snapshot: {}",
             message.lines().next().unwrap_or_default()
         );
-        // The ref moves only from the commit this one was built on: a concurrent change to
-        // the branch fails the update instead of being overwritten.
-        match &parent {
-            Some(parent) if exists => {
-                repo.reference_matching(&reference, id, true, parent.id(), &log)?
-            }
-            _ => repo.reference(&reference, id, false, &log)?,
-        };
-        Ok(Some(Committed {
+        self.move_reference(&target, id, &signature, &log)?;
+        Ok(FolderUpdate::Committed(Committed {
             id: id.to_string(),
-            reference,
+            reference: target.reference,
         }))
     }
 
-    /// The reference to move, the commit to build on (none on an unborn branch), and whether
-    /// the reference exists yet.
-    fn target(&self, branch: Option<&str>) -> Result<(String, Option<Commit<'_>>, bool), VcsError> {
+    fn target(&self, branch: Option<&str>) -> Result<Target<'_>, VcsError> {
         let repo = &self.repo;
+        let head = repo.find_reference("HEAD")?;
+        let checked_out = head.symbolic_target().map(str::to_string);
+        let head_commit = || repo.head().ok().map(|h| h.peel_to_commit()).transpose();
+        let has_work_tree = !repo.is_bare();
         match branch {
             Some(name) => {
                 let reference = format!("refs/heads/{name}");
@@ -163,25 +204,124 @@ impl Repo {
                         "{name:?} is not a valid branch name"
                     ))));
                 }
+                let checked_out = has_work_tree && checked_out.as_deref() == Some(&reference);
                 match repo.find_reference(&reference) {
-                    Ok(existing) => Ok((reference, Some(existing.peel_to_commit()?), true)),
-                    Err(_) => {
-                        let parent = repo.head().ok().map(|h| h.peel_to_commit()).transpose()?;
-                        Ok((reference, parent, false))
-                    }
+                    Ok(existing) => Ok(Target {
+                        reference,
+                        parent: Some(existing.peel_to_commit()?),
+                        exists: true,
+                        checked_out,
+                    }),
+                    Err(_) => Ok(Target {
+                        reference,
+                        parent: head_commit()?,
+                        exists: false,
+                        checked_out,
+                    }),
                 }
             }
             None => {
-                let head = repo.find_reference("HEAD")?;
-                let reference = match head.symbolic_target() {
-                    Some(target) => target.to_string(),
-                    None => "HEAD".to_string(),
-                };
-                let parent = repo.head().ok().map(|h| h.peel_to_commit()).transpose()?;
-                let exists = parent.is_some();
-                Ok((reference, parent, exists))
+                let parent = head_commit()?;
+                Ok(Target {
+                    reference: checked_out.unwrap_or_else(|| "HEAD".to_string()),
+                    exists: parent.is_some(),
+                    parent,
+                    checked_out: has_work_tree,
+                })
             }
         }
+    }
+
+    /// Stops before anything is written when git's own lock on the index (for a checked-out
+    /// target) or on the reference is there: a git command is writing, or one was killed and
+    /// left it. This runs under the repository lock, so no other schemagit run holds it.
+    fn refuse_git_locks(&self, target: &Target) -> Result<(), VcsError> {
+        let mut locks = vec![self.reference_lock(&target.reference)];
+        if target.checked_out {
+            locks.push(self.repo.path().join("index.lock"));
+        }
+        match locks.into_iter().find(|path| path.exists()) {
+            Some(path) => Err(VcsError::GitLocked { path }),
+            None => Ok(()),
+        }
+    }
+
+    /// git's lock file for `reference`: `HEAD` lives in this work tree's git directory,
+    /// branches in the repository's common one.
+    fn reference_lock(&self, reference: &str) -> PathBuf {
+        let dir = if reference == "HEAD" {
+            self.repo.path()
+        } else {
+            self.repo.commondir()
+        };
+        dir.join(format!("{reference}.lock"))
+    }
+
+    /// Moves `target` to `id` in one transaction. The reference stays locked from the check to
+    /// the move, and moves only from the commit this one was built on: a concurrent change to
+    /// the branch fails the update instead of being overwritten.
+    fn move_reference(
+        &self,
+        target: &Target,
+        id: Oid,
+        signature: &Signature,
+        log: &str,
+    ) -> Result<(), VcsError> {
+        let mut transaction = self.repo.transaction()?;
+        transaction.lock_ref(&target.reference)?;
+        interrupt::pause_point(self.repo.path(), "ref");
+        let current = self.repo.refname_to_id(&target.reference).ok();
+        let built_on = target
+            .parent
+            .as_ref()
+            .filter(|_| target.exists)
+            .map(Commit::id);
+        if current != built_on {
+            return Err(VcsError::Moved {
+                reference: target.reference.clone(),
+            });
+        }
+        transaction.set_target(&target.reference, id, Some(signature), log)?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Whether the work tree and the index hold exactly `files` under `folder`.
+    fn work_tree_matches(
+        &self,
+        folder: &str,
+        files: &BTreeMap<String, Vec<u8>>,
+    ) -> Result<bool, VcsError> {
+        let workdir = self
+            .repo
+            .workdir()
+            .expect("only called for a repository with a work tree");
+        if crate::folder::read_folder(&workdir.join(folder))
+            .ok()
+            .as_ref()
+            != Some(files)
+        {
+            return Ok(false);
+        }
+        let mut index = self.repo.index()?;
+        index.read(true)?;
+        let prefix = format!("{folder}/");
+        let mut staged = BTreeMap::new();
+        for entry in index.iter() {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            if let Some(relative) = path.strip_prefix(&prefix) {
+                let stage = (entry.flags >> 12) & 0x3;
+                if stage != 0 || entry.mode != u32::from(FileMode::Blob) {
+                    return Ok(false);
+                }
+                staged.insert(relative.to_string(), entry.id);
+            }
+        }
+        let mut expected = BTreeMap::new();
+        for (relative, bytes) in files {
+            expected.insert(relative.clone(), Oid::hash_object(ObjectType::Blob, bytes)?);
+        }
+        Ok(staged == expected)
     }
 
     /// Makes `folder` in the work tree hold exactly `files`, and stages exactly them there.
@@ -220,6 +360,7 @@ impl Repo {
                 }
             }
         }
+        let mut written = 0;
         for (relative, bytes) in files {
             let path = root.join(relative);
             if fs::read(&path).ok().as_deref() == Some(bytes.as_slice()) {
@@ -230,12 +371,19 @@ impl Repo {
             let temporary = parent.join(".schemagit.tmp");
             fs::write(&temporary, bytes).map_err(io(&temporary))?;
             fs::rename(&temporary, &path).map_err(io(&path))?;
+            written += 1;
+            if written == 1 {
+                interrupt::pause_point(self.repo.path(), "work-tree");
+            }
         }
         let mut index = self.repo.index()?;
+        // Another run may have written the index since this process first read it.
+        index.read(true)?;
         index.remove_dir(Path::new(folder), 0)?;
         for relative in files.keys() {
             index.add_path(&Path::new(folder).join(relative))?;
         }
+        interrupt::pause_point(self.repo.path(), "index");
         index.write()?;
         Ok(())
     }

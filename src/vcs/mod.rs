@@ -6,10 +6,11 @@ mod lock;
 mod read;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use git2::Repository;
 
-pub use commit::Committed;
+pub use commit::{Committed, FolderUpdate};
 
 #[derive(Debug, thiserror::Error)]
 pub enum VcsError {
@@ -17,8 +18,22 @@ pub enum VcsError {
     NotARepository { path: PathBuf },
     #[error("unknown revision {revision:?}: {message}")]
     UnknownRevision { revision: String, message: String },
-    #[error("another schemagit run holds the repository lock {path}")]
-    Locked { path: PathBuf },
+    #[error(
+        "another schemagit run{} still holds the repository lock {path} after {:.1} s",
+        .holder.map(|pid| format!(" (pid {pid})")).unwrap_or_default(),
+        .waited.as_secs_f64()
+    )]
+    Locked {
+        path: PathBuf,
+        holder: Option<u32>,
+        waited: Duration,
+    },
+    #[error("{path} exists: a git command is writing the repository, or one was killed; no schemagit process is running: if no git command is either, delete it")]
+    GitLocked { path: PathBuf },
+    #[error("{reference} moved while the snapshot was being committed")]
+    Moved { reference: String },
+    #[error("interrupted while waiting for the repository lock")]
+    Interrupted,
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -52,5 +67,11 @@ impl Repo {
     /// The work tree's root, or `None` for a bare repository.
     pub fn workdir(&self) -> Option<&Path> {
         self.repo.workdir()
+    }
+
+    /// Where `schemagit.toml` and relative paths are looked up: the work tree's root, or the
+    /// git directory of a bare repository.
+    pub fn root(&self) -> &Path {
+        self.repo.workdir().unwrap_or_else(|| self.repo.path())
     }
 }
