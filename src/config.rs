@@ -229,7 +229,8 @@ impl Config {
         if !valid_env_name(&env) {
             return Err(ConfigError::EnvName(env));
         }
-        if !file.env.is_empty() && !file.env.contains_key(&env) {
+        let named = flags.env.is_some() || file.default_env.is_some();
+        if named && !file.env.is_empty() && !file.env.contains_key(&env) {
             return Err(ConfigError::UnknownEnv {
                 name: env,
                 known: file.env.keys().cloned().collect::<Vec<_>>().join(", "),

@@ -424,3 +424,48 @@ fn migrations_are_a_source() {
         run.stderr
     );
 }
+
+#[test]
+fn a_tampered_committed_snapshot_is_refused_never_reported_as_drift() {
+    let (db, repo) = setup();
+    let url = cluster().url(&db);
+    let table = repo
+        .path()
+        .join("snapshots/default/shop/tables/orders.json");
+    let edited = std::fs::read_to_string(&table)
+        .unwrap()
+        .replace("\"bigint\"", "\"text\"");
+    std::fs::write(&table, edited).unwrap();
+    repo.git(&["commit", "-q", "-am", "hand edit"]);
+    for args in [
+        vec!["check", "--database-url", url.as_str()],
+        vec!["diff", "HEAD~1", "HEAD"],
+        vec!["diff", "snapshots/default", "HEAD~1"],
+    ] {
+        let run = repo.schemagit(&args);
+        assert_eq!(run.code, 6, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert_eq!(run.stdout, "", "{args:?}: a tampered file is no drift");
+        assert!(
+            run.stderr
+                .starts_with("error: unreadable snapshot: shop/tables/orders.json: content hash"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // A stray file committed beside the snapshot is refused the same way.
+    repo.git(&["revert", "--no-edit", "HEAD"]);
+    std::fs::write(
+        repo.path().join("snapshots/default/shop/tables/extra.json"),
+        "{}\n",
+    )
+    .unwrap();
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "stray file"]);
+    let run = repo.schemagit(&["check", "--database-url", &url]);
+    assert_eq!(run.code, 6, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("shop/tables/extra.json: stray file"),
+        "{}",
+        run.stderr
+    );
+}

@@ -51,6 +51,8 @@ pub enum DecodeError {
     },
     #[error("{path}: snapshot format {found} is not supported by this schemagit (it reads format {FORMAT}); upgrade schemagit")]
     Format { path: String, found: u32 },
+    #[error("{path}: {reason}")]
+    Tampered { path: String, reason: String },
 }
 
 /// The object kinds that have files of their own.
@@ -398,15 +400,50 @@ fn decode_object(
     Ok(())
 }
 
-/// Decodes a snapshot's files into a model, trusting the manifest for what each file holds.
-/// Integrity (hashes, stray files, canonical bytes) is [`verify`]'s job.
+/// Decodes a snapshot's files into a model, trusting the manifest for what each file holds
+/// once every file's hash, the fingerprint and the file list agree with it: a tampered, stray
+/// or missing file is an error, never a change in the schema.
+/// Canonical bytes and paths are what [`verify`] checks on top.
 pub fn decode(files: &BTreeMap<String, Vec<u8>>) -> Result<Database, DecodeError> {
     let manifest = decode_manifest(files)?;
+    let tampered = |path: &str, reason: String| DecodeError::Tampered {
+        path: path.to_string(),
+        reason,
+    };
+    let expected = fingerprint(&manifest.objects);
+    if manifest.fingerprint != expected {
+        let reason = format!(
+            "fingerprint {} does not match its entries ({expected})",
+            manifest.fingerprint
+        );
+        return Err(tampered(MANIFEST, reason));
+    }
+    if files.len() > manifest.objects.len() + 1 {
+        let listed: std::collections::HashSet<&str> =
+            manifest.objects.iter().map(|e| e.path.as_str()).collect();
+        if let Some(stray) = files
+            .keys()
+            .find(|path| *path != MANIFEST && !listed.contains(path.as_str()))
+        {
+            return Err(tampered(
+                stray,
+                "stray file: not listed in the manifest".into(),
+            ));
+        }
+    }
     let mut db = Database::default();
     for entry in &manifest.objects {
         let bytes = files.get(&entry.path).ok_or_else(|| DecodeError::Missing {
             path: entry.path.clone(),
         })?;
+        let actual = file_hash(bytes);
+        if actual != entry.blake3 {
+            let reason = format!(
+                "content hash blake3:{actual} differs from the manifest's blake3:{} (edited by hand?)",
+                entry.blake3
+            );
+            return Err(tampered(&entry.path, reason));
+        }
         decode_object(&mut db, &entry.kind, &entry.path, bytes)?;
     }
     db.sort();

@@ -206,6 +206,42 @@ fn verify_names_every_broken_file() {
 }
 
 #[test]
+fn decode_refuses_tampered_stray_and_missing_files() {
+    let intact = encode(&sample()).unwrap().files;
+    assert!(decode(&intact).is_ok());
+    let refused = |change: &dyn Fn(&mut BTreeMap<String, Vec<u8>>)| {
+        let mut files = intact.clone();
+        change(&mut files);
+        decode(&files).unwrap_err().to_string()
+    };
+    let edited = refused(&|files| {
+        let bytes = files.get_mut("app/tables/users.json").unwrap();
+        *bytes = String::from_utf8(bytes.clone())
+            .unwrap()
+            .replace("\"app\"", "\"mallory\"")
+            .into_bytes();
+    });
+    assert!(
+        edited.starts_with("app/tables/users.json: content hash blake3:"),
+        "{edited}"
+    );
+    let stray = refused(&|files| {
+        files.insert("app/tables/stray.json".into(), b"{}\n".to_vec());
+    });
+    assert_eq!(
+        stray,
+        "app/tables/stray.json: stray file: not listed in the manifest"
+    );
+    let missing = refused(&|files| {
+        files.remove("app/tables/users.json");
+    });
+    assert_eq!(
+        missing,
+        "app/tables/users.json: missing from the snapshot folder"
+    );
+}
+
+#[test]
 fn verify_catches_a_non_canonical_file_with_a_matching_hash() {
     let snapshot = encode(&sample()).unwrap();
     let mut entries = snapshot.manifest.objects.clone();
