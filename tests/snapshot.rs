@@ -581,6 +581,71 @@ fn bad_arguments_exit_with_a_usage_code() {
     assert_one_clear_line(&run, 3, "not usable as a folder name", None);
 }
 
+#[test]
+fn arguments_that_would_pick_the_wrong_database_are_refused() {
+    let db = cluster().fresh_database("target");
+    cluster().execute(&db, "CREATE TABLE public.only_here (id int)");
+    let repo = Repo::new();
+    std::fs::write(
+        repo.path().join("schemagit.toml"),
+        "[env.prod]\nurl_env = \"PROD_URL\"\n[env.dev]\n",
+    )
+    .unwrap();
+    let run_with = |args: &[&str], vars: &[(&str, &str)]| {
+        let mut command =
+            common::hermetic(std::process::Command::new(env!("CARGO_BIN_EXE_schemagit")));
+        command.args(args).current_dir(repo.path());
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        let output = command.output().unwrap();
+        common::Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    };
+    let elsewhere = cluster().url("postgres");
+    let run = run_with(
+        &["--env", "dev", "snapshot", "--database-url", ""],
+        &[("DATABASE_URL", &elsewhere)],
+    );
+    assert_one_clear_line(&run, 3, "--database-url is empty", None);
+    let run = run_with(&["--env", "dev", "snapshot"], &[]);
+    assert_one_clear_line(&run, 3, "no database to read", None);
+    let run = run_with(
+        &["--env", "prdo", "snapshot"],
+        &[("DATABASE_URL", &elsewhere)],
+    );
+    assert_one_clear_line(
+        &run,
+        3,
+        "unknown environment \"prdo\": schemagit.toml defines dev, prod",
+        None,
+    );
+    // prod names its own variable: a shared DATABASE_URL never stands in for it…
+    let run = run_with(
+        &["--env", "prod", "snapshot"],
+        &[("DATABASE_URL", &elsewhere)],
+    );
+    assert_one_clear_line(&run, 3, "$PROD_URL, which is not set", None);
+    assert_eq!(repo.commit_count(), 1, "nothing was snapshotted");
+    // …and wins over it when set.
+    let url = cluster().url(&db);
+    run_with(
+        &["--env", "prod", "snapshot"],
+        &[("DATABASE_URL", &elsewhere), ("PROD_URL", &url)],
+    )
+    .success();
+    assert!(repo
+        .path()
+        .join("snapshots/prod/public/tables/only_here.json")
+        .is_file());
+    // Commands that do not connect never need the variable.
+    run_with(&["--env", "prod", "verify"], &[]).success();
+    run_with(&["--env", "prod", "diff", "HEAD", "HEAD"], &[]).success();
+}
+
 /// The project's own example: `migrations/` must build exactly the committed `snapshots/dev/`.
 #[test]
 fn the_example_migrations_build_the_committed_snapshot() {
