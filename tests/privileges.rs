@@ -80,7 +80,7 @@ fn what_a_least_privileged_role_cannot_read_is_marked_and_never_drift() {
     let message = repo.git(&["log", "-1", "--format=%B"]);
     assert!(
         message.contains(&format!(
-            "Schema-Unreadable: subscription lp_sub_{db} (binary, connection,"
+            "Schema-Unreadable: subscription lp_sub_{db} (binary, comment, connection,"
         )) && message.contains("user mapping public@lp_server (options)"),
         "{message}"
     );

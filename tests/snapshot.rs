@@ -649,7 +649,9 @@ fn arguments_that_would_pick_the_wrong_database_are_refused() {
 /// The project's own example: `migrations/` must build exactly the committed `snapshots/dev/`.
 #[test]
 fn the_example_migrations_build_the_committed_snapshot() {
-    if !cluster().deparses_like_the_committed_snapshot() {
+    if !cluster()
+        .deparses_like_the_committed_snapshot("the_example_migrations_build_the_committed_snapshot")
+    {
         return;
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -62,11 +62,11 @@ impl Cluster {
     /// server builds: PostgreSQL 13 deparses some expressions and procedure signatures
     /// differently from 14 and later (`timezone('UTC', x)` for `x AT TIME ZONE 'UTC'`, no `IN`
     /// in a procedure's argument list), and the snapshot was recorded on a newer server.
-    pub fn deparses_like_the_committed_snapshot(&self) -> bool {
+    pub fn deparses_like_the_committed_snapshot(&self, test: &str) -> bool {
         if self.major < 14 {
-            eprintln!(
-                "PostgreSQL {} deparses differently from the committed snapshots/dev: not compared",
-                self.major
+            skip(
+                test,
+                "this server deparses differently from the committed snapshots/dev",
             );
             return false;
         }
@@ -131,6 +131,25 @@ impl Cluster {
             .env("PGUSER", &self.user);
         command
     }
+}
+
+/// Says that `test` cannot run on this server, and why: on stderr, and as a line of
+/// `target/tmp/skipped-tests.txt`, which `.ci/run` prints after each server version's run, so a
+/// case a version cannot run is skipped by name, visibly.
+pub fn skip(test: &str, reason: &str) {
+    use std::io::Write;
+    let line = format!(
+        "skipped on PostgreSQL {}: {test}: {reason}\n",
+        cluster().major
+    );
+    eprint!("{line}");
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests.txt");
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    file.write_all(line.as_bytes()).unwrap();
 }
 
 pub fn runtime() -> tokio::runtime::Runtime {

@@ -132,7 +132,7 @@ SELECT 'pg_roles', pg_catalog.count(*),
 UNION ALL
 SELECT 'pg_subscription', pg_catalog.count(*),
        pg_catalog.sum(pg_catalog.hashtextextended(
-         pg_catalog.concat_ws(':', oid, subname, subowner, subenabled, subslotname, subsynccommit,
+         pg_catalog.concat_ws(':', subdbid, subname, subowner, subenabled, subslotname,
                               subpublications), 0))::text
   FROM pg_catalog.pg_subscription
 UNION ALL
