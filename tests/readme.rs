@@ -135,9 +135,11 @@ fn the_demo_prints_what_the_readme_shows() {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let repo = Repo::new();
-    for file in ["schemagit.toml"] {
-        std::fs::copy(root.join(file), repo.path().join(file)).unwrap();
-    }
+    std::fs::copy(
+        root.join("schemagit.toml"),
+        repo.path().join("schemagit.toml"),
+    )
+    .unwrap();
     std::fs::create_dir(repo.path().join("migrations")).unwrap();
     for entry in std::fs::read_dir(root.join("migrations")).unwrap() {
         let path = entry.unwrap().path();
