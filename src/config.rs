@@ -512,6 +512,84 @@ roles = { app_rw_staging = "app_rw" }
     }
 
     #[test]
+    fn every_key_takes_effect() {
+        use crate::diff::{Action, Change, Severity};
+        let toml = r#"
+default_env = "prod"
+snapshot_dir = "schema/"
+lock_timeout_ms = 1500
+statement_timeout_ms = 60000
+repo_lock_timeout_ms = 2500
+[env.prod]
+url_env = "PROD_URL"
+migrations = "db/migrate"
+roles = { app_prod = "app" }
+[severity]
+index = "info"
+"column.added" = "critical"
+[ignore]
+objects = ["app.tmp_*"]
+kinds = ["comment"]
+[scope]
+include_schemas = ["app"]
+exclude_schemas = ["scratch"]
+exclude_objects = ["app.legacy"]
+fold_partitions = ["app.events_*"]
+[rules]
+min_policies = 3
+require_rls = ["app.*"]
+required = ["app.users"]
+"#;
+        let config = resolve(
+            Some(toml),
+            Flags::default(),
+            &[("PROD_URL", "postgres://p")],
+        )
+        .unwrap();
+        assert_eq!(config.env, "prod");
+        assert_eq!(config.snapshot_folder, "schema/prod");
+        assert_eq!(config.lock_timeout, Duration::from_millis(1500));
+        assert_eq!(config.statement_timeout, Duration::from_secs(60));
+        assert_eq!(config.repo_lock_timeout(), Duration::from_millis(2500));
+        assert_eq!(url(config.database()), "postgres://p");
+        assert_eq!(config.migrations, PathBuf::from("db/migrate"));
+        assert_eq!(config.roles("prod")["app_prod"], "app");
+        let change = |kind, action| Change {
+            severity: Severity::Warning,
+            kind,
+            object: "app.users.x".into(),
+            parent: "app.users".into(),
+            action,
+            detail: String::new(),
+            text_diff: None,
+        };
+        let mut changes = vec![
+            change("index", Action::Added),
+            change("column", Action::Added),
+            change("column", Action::Removed),
+        ];
+        config.severity.apply(&mut changes);
+        let severities: Vec<Severity> = changes.iter().map(|c| c.severity).collect();
+        assert_eq!(
+            severities,
+            [Severity::Info, Severity::Critical, Severity::Warning]
+        );
+        assert_eq!(config.ignore.objects, ["app.tmp_*"]);
+        assert_eq!(config.ignore.kinds, ["comment"]);
+        assert_eq!(config.scope.include_schemas, ["app"]);
+        assert_eq!(config.scope.exclude_schemas, ["scratch"]);
+        assert_eq!(config.scope.exclude_objects, ["app.legacy"]);
+        assert_eq!(config.scope.fold_partitions, ["app.events_*"]);
+        assert_eq!(config.rules.min_policies, Some(3));
+        assert_eq!(config.rules.require_rls, ["app.*"]);
+        assert_eq!(config.rules.required, ["app.users"]);
+        let defaults = resolve(None, Flags::default(), &[]).unwrap();
+        assert_eq!(defaults.lock_timeout, Duration::from_secs(5));
+        assert_eq!(defaults.statement_timeout, Duration::from_secs(300));
+        assert_eq!(defaults.repo_lock_timeout(), Duration::from_secs(30));
+    }
+
+    #[test]
     fn bad_files_and_names_are_refused() {
         assert!(resolve(Some("default_env = 3"), Flags::default(), &[]).is_err());
         assert!(resolve(Some("unknown_key = 1"), Flags::default(), &[]).is_err());
