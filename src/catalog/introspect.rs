@@ -14,7 +14,6 @@
 //! All queries are prepared, then executed, pipelined on the one connection: the whole read
 //! costs a few round trips plus the server's work.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use futures_util::future::{join_all, BoxFuture, FutureExt};
@@ -620,13 +619,6 @@ fn pack(pairs: &[(u32, i64)], budget: i64) -> Vec<Vec<u32>> {
         }
     }
     batches
-}
-
-/// The view definitions of a read, by (schema, name).
-pub(super) fn definitions(rows: &[Row]) -> HashMap<(String, String), String> {
-    rows.iter()
-        .map(|row| ((row.get(0), row.get(1)), row.get(2)))
-        .collect()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use tokio_postgres::types::FromSql;
 use tokio_postgres::Row;
 
 use super::redact::{redact_definition, redact_options, redact_settings};
-use super::{connect, introspect};
+use super::connect;
 use crate::model::{
     self, acl_changes, lines, CatalogObject, Column, Constraint, Database, Extension, ForeignTable,
     Function, Grant, Identity, Index, MaterializedView, MemberPrivileges, Policy, PrivilegedMut,
@@ -167,7 +167,7 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
         });
     }
 
-    let definitions = introspect::definitions(&rows.view_definitions);
+    let definitions = view_definitions(&rows.view_definitions);
     for row in &rows.relations {
         let key = key(row, "schema", "name")?;
         let (grants, revoked) = privileges(row, None)?;
@@ -452,6 +452,13 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
 
     db.sort();
     Ok(db)
+}
+
+/// The view definitions of a read (view_definitions.sql), by (schema, name).
+fn view_definitions(rows: &[Row]) -> HashMap<Key, String> {
+    rows.iter()
+        .map(|row| ((row.get(0), row.get(1)), row.get(2)))
+        .collect()
 }
 
 /// A generic object row: kind, schema, name, arguments, owner, ACLs, comment, properties.
