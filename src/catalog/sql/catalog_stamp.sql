@@ -1,8 +1,10 @@
 -- A stamp of the catalogs a snapshot reads: for each, its row count and the sum of its rows'
 -- xmin (the transaction that wrote each row version). Any committed DDL inserts, updates or
 -- deletes catalog rows, so it changes the stamp; VACUUM and ANALYZE update in place and do not.
--- Rows of temporary objects (other sessions' temp tables) are left out. Catalogs whose system
--- columns a role may not read are stamped by their readable content instead. The deparse
+-- Rows of temporary objects (other sessions' temp tables) are left out, and of the shared
+-- catalogs only the rows of this database count (other databases come and go on a shared
+-- server); roles count by name, those that own or are granted something here (pg_shdepend).
+-- Catalogs whose system columns a role may not read are stamped by their readable content. The deparse
 -- functions read the latest catalog rather than the transaction's snapshot, so a stamp taken
 -- inside the read that equals one taken after it proves nothing changed while it ran.
 -- Several statements, run one at a time: planning one locks a catalog and all its indexes,
@@ -117,10 +119,13 @@ UNION ALL
 SELECT 'pg_transform', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_transform
 UNION ALL
 SELECT 'pg_database', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_database
+ WHERE datname = pg_catalog.current_database()
 UNION ALL
-SELECT 'pg_db_role_setting', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_db_role_setting;
+SELECT 'pg_db_role_setting', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_db_role_setting
+ WHERE setdatabase = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database());
 
 SELECT 'pg_shdescription', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_shdescription
+ WHERE classoid = 'pg_catalog.pg_database'::pg_catalog.regclass AND objoid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
 UNION ALL
 SELECT 'pg_shseclabel', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_shseclabel
 UNION ALL
@@ -129,12 +134,15 @@ SELECT 'pg_tablespace', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint):
 SELECT 'pg_roles', pg_catalog.count(*),
        pg_catalog.sum(pg_catalog.hashtextextended(oid::text || ':' || rolname, 0))::text
   FROM pg_catalog.pg_roles
+ WHERE oid IN (SELECT refobjid FROM pg_catalog.pg_shdepend
+                WHERE dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) AND refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass)
 UNION ALL
 SELECT 'pg_subscription', pg_catalog.count(*),
        pg_catalog.sum(pg_catalog.hashtextextended(
          pg_catalog.concat_ws(':', subdbid, subname, subowner, subenabled, subslotname,
                               subpublications), 0))::text
   FROM pg_catalog.pg_subscription
+ WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
 UNION ALL
 SELECT 'pg_user_mappings', pg_catalog.count(*),
        pg_catalog.sum(pg_catalog.hashtextextended(
