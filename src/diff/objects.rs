@@ -1028,42 +1028,34 @@ fn search_path(config: &[String]) -> Option<&String> {
     config.iter().find(|c| c.starts_with("search_path="))
 }
 
+/// A function's changes are one row: what it says, with the definition's text diff; critical
+/// when it widens access (SECURITY DEFINER added, `SET search_path` removed).
 fn function(object: &str, old: &Function, new: &Function, out: &mut Vec<Change>) {
     owner(object, &old.owner, &new.owner, out);
     comment(object, object, &old.comment, &new.comment, out);
-    match (old.security_definer, new.security_definer) {
-        (false, true) => out.push(
-            Change::new(
-                "function",
-                object,
-                object,
-                Action::Changed,
-                "SECURITY DEFINER added",
-            )
-            .widening(),
-        ),
-        (true, false) => out.push(Change::new(
-            "function",
-            object,
-            object,
-            Action::Changed,
-            "SECURITY DEFINER removed",
-        )),
-        _ => {}
-    }
-    if search_path(&old.config).is_some() && search_path(&new.config).is_none() {
-        out.push(
-            Change::new(
-                "function",
-                object,
-                object,
-                Action::Changed,
-                "SET search_path removed",
-            )
-            .widening(),
-        );
-    }
+    let search_path_removed =
+        search_path(&old.config).is_some() && search_path(&new.config).is_none();
+    // The SET list, unless all that changed in it is the search_path said removed.
+    let other_settings = |config: &[String]| -> Vec<String> {
+        config
+            .iter()
+            .filter(|c| !c.starts_with("search_path="))
+            .cloned()
+            .collect()
+    };
+    let settings =
+        if search_path_removed && other_settings(&old.config) == other_settings(&new.config) {
+            None
+        } else {
+            list("SET", &old.config, &new.config)
+        };
     let described = details([
+        flag(
+            "SECURITY DEFINER",
+            old.security_definer,
+            new.security_definer,
+        ),
+        search_path_removed.then(|| "SET search_path removed".to_string()),
         field("kind", &old.kind, &new.kind),
         optional("returns", &old.returns, &new.returns),
         field("language", &old.language, &new.language),
@@ -1071,7 +1063,7 @@ fn function(object: &str, old: &Function, new: &Function, out: &mut Vec<Change>)
         flag("STRICT", old.strict, new.strict),
         flag("LEAKPROOF", old.leakproof, new.leakproof),
         field("parallel", &old.parallel, &new.parallel),
-        list("SET", &old.config, &new.config),
+        settings,
     ]);
     let diff = unified(&old.definition, &new.definition);
     if described.is_some() || diff.is_some() {
@@ -1083,9 +1075,10 @@ fn function(object: &str, old: &Function, new: &Function, out: &mut Vec<Change>)
         .filter(|d| Cosmetic::ends(d))
         .unwrap_or_else(|| "definition changed".to_string());
         let detail = described.unwrap_or(body);
-        out.push(
-            Change::new("function", object, object, Action::Changed, detail).with_text_diff(diff),
-        );
+        let change =
+            Change::new("function", object, object, Action::Changed, detail).with_text_diff(diff);
+        let widens = (!old.security_definer && new.security_definer) || search_path_removed;
+        out.push(if widens { change.widening() } else { change });
     }
     access(object, old.privileges(), new.privileges(), out);
 }
