@@ -51,6 +51,9 @@ fn table(i: usize, variant: bool) -> Table {
             name: format!("{name}_pkey"),
             constraint_type: "primary key".into(),
             definition: "PRIMARY KEY (column_0)".into(),
+            attached_to: None,
+            inherit_count: 0,
+            inherited_only: false,
             comment: None,
         }],
         indexes: (0..3)
@@ -59,6 +62,8 @@ fn table(i: usize, variant: bool) -> Table {
                 definition: format!(
                     "CREATE INDEX {name}_idx_{n} ON {schema}.{name} USING btree (column_{n})"
                 ),
+                attached_to: None,
+                invalid: false,
                 comment: None,
             })
             .collect(),

@@ -270,6 +270,18 @@ const CHANGES: &[&str] = &[
     "ALTER TABLE shop.scratch SET LOGGED",
     "ALTER TABLE shop.events DETACH PARTITION shop.events_2024",
     "ALTER TABLE shop.child_log NO INHERIT shop.base_log",
+    // inheritance: columns and constraints made local by leaving and rejoining the parent; a
+    // constraint declared by the child too; NO INHERIT
+    "ALTER TABLE shop.child_log NO INHERIT shop.base_log; ALTER TABLE shop.child_log INHERIT shop.base_log",
+    "ALTER TABLE shop.child_log ADD CONSTRAINT base_log_id_check CHECK (id > 0)",
+    "ALTER TABLE shop.base_log DROP CONSTRAINT base_log_note_check;
+     ALTER TABLE shop.base_log ADD CONSTRAINT base_log_note_check CHECK (note <> '')",
+    // partitioned indexes: the last partition's index attached (which makes the parent valid)
+    "ALTER INDEX shop.events_kind_idx ATTACH PARTITION shop.events_default_kind_idx",
+    // identity sequences: grants, a name
+    "GRANT USAGE ON SEQUENCE shop.customers_id_seq TO fixture_writer",
+    "REVOKE USAGE ON SEQUENCE shop.line_item_ids FROM fixture_writer",
+    "ALTER SEQUENCE shop.line_item_ids RENAME TO line_item_numbers",
     "-- PostgreSQL 15+\nALTER TABLE shop.base_log SET ACCESS METHOD shop_heap",
     "COMMENT ON TABLE shop.orders IS 'what was bought'",
     "CREATE TABLE shop.refunds (id int)",
@@ -446,8 +458,7 @@ const SAME: &[&str] = &[
      COMMENT ON STATISTICS shop.orders_stats IS 'statistics: customer and total go together'",
     // a secret changed: secrets are redacted, so the snapshot cannot see it
     "ALTER USER MAPPING FOR fixture_reader SERVER shop_srv OPTIONS (SET password 'another-secret')",
-    // another session's temporary table; a whole schema made and dropped
-    "CREATE TEMP TABLE t (x int)",
+    // a whole schema made and dropped
     "CREATE SCHEMA tmp_s;
      CREATE TABLE tmp_s.t (id int PRIMARY KEY, v text);
      CREATE VIEW tmp_s.v AS SELECT * FROM tmp_s.t;
@@ -500,4 +511,43 @@ fn what_is_not_schema_leaves_the_fingerprint_alone() {
         outcomes.len(),
         failures.join("\n")
     );
+}
+
+/// Another session's temporary table is no schema: the session keeps it (and its schema
+/// `pg_temp_N`) while the snapshot runs.
+#[test]
+fn another_sessions_temporary_table_leaves_the_fingerprint_alone() {
+    let copy = copy_of_base();
+    let url = cluster().url(&copy);
+    let repo = Repo::new();
+    let before = repo
+        .schemagit(&["snapshot", "--json", "--database-url", &url])
+        .success()
+        .json();
+    let runtime = common::runtime();
+    let (client, connection) = runtime
+        .block_on(tokio_postgres::connect(&url, tokio_postgres::NoTls))
+        .expect("connect to the copy");
+    let session = runtime.spawn(connection);
+    runtime
+        .block_on(client.batch_execute(
+            "CREATE TEMP TABLE t (x int PRIMARY KEY); CREATE INDEX ON t (x); COMMENT ON TABLE t IS 'temporary'",
+        ))
+        .expect("a temporary table");
+    let after = repo
+        .schemagit(&["snapshot", "--dry-run", "--json", "--database-url", &url])
+        .success()
+        .json();
+    // The session was open all along: its table is still there.
+    let open = runtime
+        .block_on(client.query_one(
+            "SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND relname = 't'",
+            &[],
+        ))
+        .expect("the session is still open");
+    assert_eq!(open.get::<_, i64>(0), 1);
+    assert_eq!(before["fingerprint"], after["fingerprint"], "{after}");
+    drop(client);
+    let _ = runtime.block_on(session);
+    drop_copy(&copy);
 }

@@ -280,6 +280,13 @@ fn dropped_objects_lose_their_files() {
         .join(FOLDER)
         .join("shop/views/big_orders.json")
         .exists());
+    // The folder the encoder makes for the schema "We/ird" (`^` marks an upper-case letter).
+    let weird = repo.path().join(FOLDER).join("^we%2Fird");
+    assert!(
+        weird.join("tables").is_dir(),
+        "{} is missing",
+        weird.display()
+    );
     cluster().execute(
         &db,
         "DROP VIEW shop.big_orders; DROP SCHEMA \"We/ird\" CASCADE;",
@@ -301,7 +308,7 @@ fn dropped_objects_lose_their_files() {
         .join(FOLDER)
         .join("shop/views/big_orders.json")
         .exists());
-    assert!(!repo.path().join(FOLDER).join("%57e%2Fird").exists());
+    assert!(!weird.exists(), "{} is left behind", weird.display());
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
     assert!(repo
         .git(&["ls-files"])

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use tokio_postgres::types::FromSql;
 use tokio_postgres::Row;
 
-use super::redact::{redact_definition, redact_options, redact_settings};
 use super::connect;
+use super::redact::{redact_definition, redact_options, redact_settings};
 use crate::model::{
     self, acl_changes, lines, CatalogObject, Column, Constraint, Database, Extension, ForeignTable,
     Function, Grant, Identity, Index, MaterializedView, MemberPrivileges, Policy, PrivilegedMut,
@@ -152,11 +152,43 @@ enum Slot {
     Type(usize),
 }
 
+/// Where each relation and type's parts go, by `(schema, name)`.
+#[derive(Default)]
+struct Slots {
+    relations: HashMap<Key, Slot>,
+    types: HashMap<Key, usize>,
+}
+
 pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
     let mut db = Database::default();
-    let mut slots: HashMap<Key, Slot> = HashMap::new();
+    let mut slots = Slots::default();
+    schemas(&mut db, &rows.schemas)?;
+    relations(&mut db, &mut slots, &rows.relations, &rows.view_definitions)?;
+    types(&mut db, &mut slots, &rows.types)?;
+    attach_columns(&mut db, &slots.relations, &rows.columns)?;
+    constraints(&mut db, &slots, &rows.constraints)?;
+    indexes(&mut db, &slots, &rows.indexes)?;
+    policies(&mut db, &slots, &rows.policies)?;
+    triggers(&mut db, &slots, &rows.triggers)?;
+    rules(&mut db, &slots, &rows.rules)?;
+    statistics(&mut db, &slots, &rows.statistics)?;
+    sequences(&mut db, &rows.sequences)?;
+    for row in &rows.functions {
+        db.functions.push(function(row)?);
+    }
+    for row in &rows.aggregates {
+        db.functions.push(aggregate(row)?);
+    }
+    extensions(&mut db, &rows.extensions, &rows.extension_members)?;
+    for row in &rows.others {
+        db.others.push(catalog_object(row)?);
+    }
+    db.sort();
+    Ok(db)
+}
 
-    for row in &rows.schemas {
+fn schemas(db: &mut Database, rows: &[Row]) -> Result<(), String> {
+    for row in rows {
         let (grants, revoked) = privileges(row, None)?;
         db.schemas.push(Schema {
             name: get(row, "name")?,
@@ -166,91 +198,125 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
             revoked,
         });
     }
+    Ok(())
+}
 
-    let definitions = view_definitions(&rows.view_definitions);
-    for row in &rows.relations {
+fn relations(
+    db: &mut Database,
+    slots: &mut Slots,
+    rows: &[Row],
+    definition_rows: &[Row],
+) -> Result<(), String> {
+    let definitions = view_definitions(definition_rows);
+    for row in rows {
         let key = key(row, "schema", "name")?;
-        let (grants, revoked) = privileges(row, None)?;
-        let mut options = strings(row, "options")?;
-        options.sort();
-        let kind: String = get(row, "kind")?;
         let definition = definitions.get(&key).map(|d| lines(d));
-        let slot = match kind.as_str() {
+        let slot = match get::<String>(row, "kind")?.as_str() {
             "v" => {
-                db.views.push(View {
-                    schema: key.0.clone(),
-                    name: key.1.clone(),
-                    owner: get(row, "owner")?,
-                    options,
-                    comment: get(row, "comment")?,
-                    columns: Vec::new(),
-                    definition: definition.ok_or_else(|| missing("definition", &key))?,
-                    triggers: Vec::new(),
-                    rules: Vec::new(),
-                    grants,
-                    revoked,
-                });
+                let definition = definition.ok_or_else(|| missing("definition", &key))?;
+                db.views.push(view(row, &key, definition)?);
                 Slot::View(db.views.len() - 1)
             }
             "m" => {
-                db.materialized_views.push(MaterializedView {
-                    schema: key.0.clone(),
-                    name: key.1.clone(),
-                    owner: get(row, "owner")?,
-                    options,
-                    comment: get(row, "comment")?,
-                    columns: Vec::new(),
-                    definition: definition.ok_or_else(|| missing("definition", &key))?,
-                    indexes: Vec::new(),
-                    grants,
-                    revoked,
-                });
+                let definition = definition.ok_or_else(|| missing("definition", &key))?;
+                db.materialized_views
+                    .push(materialized_view(row, &key, definition)?);
                 Slot::MaterializedView(db.materialized_views.len() - 1)
             }
             _ => {
-                db.tables.push(Table {
-                    schema: key.0.clone(),
-                    name: key.1.clone(),
-                    owner: get(row, "owner")?,
-                    unlogged: get(row, "unlogged")?,
-                    partition_by: get(row, "partition_by")?,
-                    partition_of: get(row, "partition_of")?,
-                    partition_bound: get(row, "partition_bound")?,
-                    inherits: strings(row, "inherits")?,
-                    options,
-                    replica_identity: get(row, "replica_identity")?,
-                    clustered_on: get(row, "clustered_on")?,
-                    access_method: get(row, "access_method")?,
-                    foreign: match get::<Option<String>>(row, "foreign_server")? {
-                        Some(server) => Some(ForeignTable {
-                            server,
-                            options: redact_options(strings(row, "foreign_options")?),
-                        }),
-                        None => None,
-                    },
-                    comment: get(row, "comment")?,
-                    row_level_security: RowLevelSecurity {
-                        enabled: get(row, "rls_enabled")?,
-                        forced: get(row, "rls_forced")?,
-                    },
-                    columns: Vec::new(),
-                    constraints: Vec::new(),
-                    indexes: Vec::new(),
-                    policies: Vec::new(),
-                    triggers: Vec::new(),
-                    rules: Vec::new(),
-                    statistics: Vec::new(),
-                    grants,
-                    revoked,
-                });
+                db.tables.push(table(row, &key)?);
                 Slot::Table(db.tables.len() - 1)
             }
         };
-        slots.insert(key, slot);
+        slots.relations.insert(key, slot);
     }
+    Ok(())
+}
 
-    let mut type_slots: HashMap<Key, usize> = HashMap::new();
-    for row in &rows.types {
+fn sorted_options(row: &Row) -> Result<Vec<String>, String> {
+    let mut options = strings(row, "options")?;
+    options.sort();
+    Ok(options)
+}
+
+fn view(row: &Row, key: &Key, definition: Vec<String>) -> Result<View, String> {
+    let (grants, revoked) = privileges(row, None)?;
+    Ok(View {
+        schema: key.0.clone(),
+        name: key.1.clone(),
+        owner: get(row, "owner")?,
+        options: sorted_options(row)?,
+        comment: get(row, "comment")?,
+        columns: Vec::new(),
+        definition,
+        triggers: Vec::new(),
+        rules: Vec::new(),
+        grants,
+        revoked,
+    })
+}
+
+fn materialized_view(
+    row: &Row,
+    key: &Key,
+    definition: Vec<String>,
+) -> Result<MaterializedView, String> {
+    let (grants, revoked) = privileges(row, None)?;
+    Ok(MaterializedView {
+        schema: key.0.clone(),
+        name: key.1.clone(),
+        owner: get(row, "owner")?,
+        options: sorted_options(row)?,
+        comment: get(row, "comment")?,
+        columns: Vec::new(),
+        definition,
+        indexes: Vec::new(),
+        grants,
+        revoked,
+    })
+}
+
+fn table(row: &Row, key: &Key) -> Result<Table, String> {
+    let (grants, revoked) = privileges(row, None)?;
+    Ok(Table {
+        schema: key.0.clone(),
+        name: key.1.clone(),
+        owner: get(row, "owner")?,
+        unlogged: get(row, "unlogged")?,
+        partition_by: get(row, "partition_by")?,
+        partition_of: get(row, "partition_of")?,
+        partition_bound: get(row, "partition_bound")?,
+        inherits: strings(row, "inherits")?,
+        options: sorted_options(row)?,
+        replica_identity: get(row, "replica_identity")?,
+        clustered_on: get(row, "clustered_on")?,
+        access_method: get(row, "access_method")?,
+        foreign: match get::<Option<String>>(row, "foreign_server")? {
+            Some(server) => Some(ForeignTable {
+                server,
+                options: redact_options(strings(row, "foreign_options")?),
+            }),
+            None => None,
+        },
+        comment: get(row, "comment")?,
+        row_level_security: RowLevelSecurity {
+            enabled: get(row, "rls_enabled")?,
+            forced: get(row, "rls_forced")?,
+        },
+        columns: Vec::new(),
+        constraints: Vec::new(),
+        indexes: Vec::new(),
+        policies: Vec::new(),
+        triggers: Vec::new(),
+        rules: Vec::new(),
+        statistics: Vec::new(),
+        grants,
+        revoked,
+    })
+}
+
+fn types(db: &mut Database, slots: &mut Slots, rows: &[Row]) -> Result<(), String> {
+    for row in rows {
         let key = key(row, "schema", "name")?;
         let (grants, revoked) = privileges(row, None)?;
         let kind = match get::<String>(row, "kind")?.as_str() {
@@ -278,14 +344,17 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
             revoked,
         });
         if kind == "composite" {
-            slots.insert(key.clone(), Slot::Type(db.types.len() - 1));
+            slots
+                .relations
+                .insert(key.clone(), Slot::Type(db.types.len() - 1));
         }
-        type_slots.insert(key, db.types.len() - 1);
+        slots.types.insert(key, db.types.len() - 1);
     }
+    Ok(())
+}
 
-    attach_columns(&mut db, &slots, &rows.columns)?;
-
-    for row in &rows.constraints {
+fn constraints(db: &mut Database, slots: &Slots, rows: &[Row]) -> Result<(), String> {
+    for row in rows {
         let parent = key(row, "schema", "parent")?;
         let constraint_type = match get::<String>(row, "kind")?.as_str() {
             "p" => "primary key",
@@ -299,33 +368,45 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
             name: get(row, "name")?,
             constraint_type: constraint_type.to_string(),
             definition: get(row, "definition")?,
+            attached_to: get(row, "attached_to")?,
+            inherit_count: get(row, "inherit_count")?,
+            inherited_only: get(row, "inherited_only")?,
             comment: get(row, "comment")?,
         };
         if get::<bool>(row, "on_domain")? {
-            let slot = type_slots
+            let slot = slots
+                .types
                 .get(&parent)
                 .ok_or_else(|| missing("constraint", &parent))?;
             db.types[*slot].constraints.push(constraint);
-        } else if let Some(Slot::Table(i)) = slots.get(&parent) {
+        } else if let Some(Slot::Table(i)) = slots.relations.get(&parent) {
             db.tables[*i].constraints.push(constraint);
         }
     }
+    Ok(())
+}
 
-    for row in &rows.indexes {
+fn indexes(db: &mut Database, slots: &Slots, rows: &[Row]) -> Result<(), String> {
+    for row in rows {
         let parent = key(row, "schema", "relation")?;
         let index = Index {
             name: get(row, "name")?,
             definition: get(row, "definition")?,
+            attached_to: get(row, "attached_to")?,
+            invalid: get(row, "invalid")?,
             comment: get(row, "comment")?,
         };
-        match slots.get(&parent) {
+        match slots.relations.get(&parent) {
             Some(Slot::Table(i)) => db.tables[*i].indexes.push(index),
             Some(Slot::MaterializedView(i)) => db.materialized_views[*i].indexes.push(index),
             _ => {}
         }
     }
+    Ok(())
+}
 
-    for row in &rows.policies {
+fn policies(db: &mut Database, slots: &Slots, rows: &[Row]) -> Result<(), String> {
+    for row in rows {
         let parent = key(row, "schema", "relation")?;
         let command = match get::<String>(row, "command")?.as_str() {
             "r" => "select",
@@ -348,12 +429,15 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
             with_check: get(row, "check_expr")?,
             comment: get(row, "comment")?,
         };
-        if let Some(Slot::Table(i)) = slots.get(&parent) {
+        if let Some(Slot::Table(i)) = slots.relations.get(&parent) {
             db.tables[*i].policies.push(policy);
         }
     }
+    Ok(())
+}
 
-    for row in &rows.triggers {
+fn triggers(db: &mut Database, slots: &Slots, rows: &[Row]) -> Result<(), String> {
+    for row in rows {
         let parent = key(row, "schema", "relation")?;
         let trigger = Trigger {
             name: get(row, "name")?,
@@ -361,14 +445,17 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
             enabled: enabled_state(&get::<String>(row, "enabled")?).to_string(),
             comment: get(row, "comment")?,
         };
-        match slots.get(&parent) {
+        match slots.relations.get(&parent) {
             Some(Slot::Table(i)) => db.tables[*i].triggers.push(trigger),
             Some(Slot::View(i)) => db.views[*i].triggers.push(trigger),
             _ => {}
         }
     }
+    Ok(())
+}
 
-    for row in &rows.rules {
+fn rules(db: &mut Database, slots: &Slots, rows: &[Row]) -> Result<(), String> {
+    for row in rows {
         let parent = key(row, "schema", "relation")?;
         let rule = Rule {
             name: get(row, "name")?,
@@ -376,16 +463,19 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
             enabled: enabled_state(&get::<String>(row, "enabled")?).to_string(),
             comment: get(row, "comment")?,
         };
-        match slots.get(&parent) {
+        match slots.relations.get(&parent) {
             Some(Slot::Table(i)) => db.tables[*i].rules.push(rule),
             Some(Slot::View(i)) => db.views[*i].rules.push(rule),
             _ => {}
         }
     }
+    Ok(())
+}
 
-    for row in &rows.statistics {
+fn statistics(db: &mut Database, slots: &Slots, rows: &[Row]) -> Result<(), String> {
+    for row in rows {
         let parent = key(row, "schema", "relation")?;
-        if let Some(Slot::Table(i)) = slots.get(&parent) {
+        if let Some(Slot::Table(i)) = slots.relations.get(&parent) {
             db.tables[*i].statistics.push(Statistics {
                 name: get(row, "name")?,
                 owner: get(row, "owner")?,
@@ -395,8 +485,11 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
             });
         }
     }
+    Ok(())
+}
 
-    for row in &rows.sequences {
+fn sequences(db: &mut Database, rows: &[Row]) -> Result<(), String> {
+    for row in rows {
         let (grants, revoked) = privileges(row, None)?;
         db.sequences.push(Sequence {
             schema: get(row, "schema")?,
@@ -415,15 +508,11 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
             revoked,
         });
     }
+    Ok(())
+}
 
-    for row in &rows.functions {
-        db.functions.push(function(row)?);
-    }
-    for row in &rows.aggregates {
-        db.functions.push(aggregate(row)?);
-    }
-
-    for row in &rows.extensions {
+fn extensions(db: &mut Database, rows: &[Row], members: &[Row]) -> Result<(), String> {
+    for row in rows {
         db.extensions.push(Extension {
             name: get(row, "name")?,
             schema: get(row, "schema")?,
@@ -433,7 +522,7 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
             member_privileges: Vec::new(),
         });
     }
-    for row in &rows.extension_members {
+    for row in members {
         let extension: String = get(row, "extension")?;
         let acl = strings(row, "acl")?;
         let (grants, revoked) = acl_changes(Some(&acl), &strings(row, "initial_acl")?, None)?;
@@ -445,13 +534,7 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
             });
         }
     }
-
-    for row in &rows.others {
-        db.others.push(catalog_object(row)?);
-    }
-
-    db.sort();
-    Ok(db)
+    Ok(())
 }
 
 /// The view definitions of a read (view_definitions.sql), by (schema, name).
@@ -572,18 +655,27 @@ fn attach_columns(
                     _ => None,
                 };
                 let identity = match identity {
-                    Some(generated) => Some(Identity {
-                        generated: generated.to_string(),
-                        sequence: SequenceOptions {
-                            data_type: get(row, "seq_type")?,
-                            start: get(row, "seqstart")?,
-                            increment: get(row, "seqincrement")?,
-                            min: get(row, "seqmin")?,
-                            max: get(row, "seqmax")?,
-                            cache: get(row, "seqcache")?,
-                            cycle: get(row, "seqcycle")?,
-                        },
-                    }),
+                    Some(generated) => {
+                        let acl: Option<Vec<String>> = get(row, "seq_acl")?;
+                        let (grants, revoked) =
+                            acl_changes(acl.as_deref(), &strings(row, "seq_default_acl")?, None)?;
+                        Some(Identity {
+                            generated: generated.to_string(),
+                            sequence_name: get(row, "seq_name")?,
+                            sequence_owner: get(row, "seq_owner")?,
+                            sequence: SequenceOptions {
+                                data_type: get(row, "seq_type")?,
+                                start: get(row, "seqstart")?,
+                                increment: get(row, "seqincrement")?,
+                                min: get(row, "seqmin")?,
+                                max: get(row, "seqmax")?,
+                                cache: get(row, "seqcache")?,
+                                cycle: get(row, "seqcycle")?,
+                            },
+                            grants,
+                            revoked,
+                        })
+                    }
                     None => None,
                 };
                 let storage = get::<Option<String>>(row, "storage")?.map(|code| {
@@ -616,6 +708,8 @@ fn attach_columns(
                     compression,
                     options,
                     foreign_options: redact_options(strings(row, "foreign_options")?),
+                    inherit_count: get(row, "inherit_count")?,
+                    inherited_only: get(row, "inherited_only")?,
                     comment,
                 };
                 if let Slot::Table(i) = *slot {

@@ -25,6 +25,10 @@ fn table(schema: &str, name: &str) -> Table {
             default: None,
             identity: Some(Identity {
                 generated: "always".into(),
+                sequence_name: None,
+                sequence_owner: None,
+                grants: vec![],
+                revoked: vec![],
                 sequence: SequenceOptions {
                     data_type: "bigint".into(),
                     start: 1,
@@ -205,11 +209,13 @@ fn verify_names_every_broken_file() {
     );
 }
 
+/// A snapshot folder's files, by path.
+type Files = BTreeMap<String, Vec<u8>>;
+
 #[test]
 fn decode_refuses_tampered_stray_and_missing_files() {
     let intact = encode(&sample()).unwrap().files;
     assert!(decode(&intact).is_ok());
-    type Files = BTreeMap<String, Vec<u8>>;
     let refused = |change: &dyn Fn(&mut Files)| {
         let mut files = intact.clone();
         change(&mut files);

@@ -63,7 +63,7 @@ impl Change {
         detail: impl Into<String>,
     ) -> Self {
         Change {
-            severity: severity::default_for(kind),
+            severity: severity::default_for(kind, action),
             kind,
             object: object.into(),
             parent: parent.into(),

@@ -4,13 +4,13 @@ use std::collections::BTreeMap;
 use std::fmt::Display;
 
 use super::grants::{diff_access, Access};
-use super::text::unified;
-use super::{Action, Change};
+use super::text::{cosmetic, unified, Cosmetic};
+use super::{Action, Change, Severity};
 use crate::codec::{catalog_object_name, function_name, generic_kind};
 use crate::model::{
     qualified, quote_ident, CatalogObject, Column, Constraint, Database, Extension, Function,
-    Grant, Index, MaterializedView, MemberPrivileges, Policy, Privileged, Rule, Schema, Sequence,
-    Statistics, Table, Trigger, TypeDef, View, ViewColumn,
+    Grant, Identity, Index, MaterializedView, MemberPrivileges, Policy, Privileged, Rule, Schema,
+    Sequence, Statistics, Table, Trigger, TypeDef, View, ViewColumn,
 };
 
 /// The union of two lists by key, in key order: (old, new), at least one present.
@@ -32,6 +32,33 @@ fn pair<'a, T>(
 /// `label old -> new`, when they differ.
 fn field<T: PartialEq + Display>(label: &str, old: &T, new: &T) -> Option<String> {
     (old != new).then(|| format!("{label} {old} -> {new}"))
+}
+
+/// As [`field`], for a definition or expression: `label changed: whitespace only` when the
+/// texts differ only cosmetically.
+fn definition(label: &str, old: &str, new: &str) -> Option<String> {
+    match cosmetic(old, new) {
+        Some(how) => Some(format!("{label} changed: {}", how.note())),
+        None => field(label, &old, &new),
+    }
+}
+
+/// As [`definition`], for optional expressions.
+fn optional_definition(label: &str, old: &Option<String>, new: &Option<String>) -> Option<String> {
+    match (old, new) {
+        (Some(a), Some(b)) => definition(label, a, b),
+        _ => optional(label, old, new),
+    }
+}
+
+/// A changed part: info when everything that changed is cosmetic, else the kind's severity.
+fn changed_part(kind: &'static str, object: &str, parent: &str, detail: String) -> Change {
+    let cosmetic_only = detail.split("; ").all(Cosmetic::ends);
+    let mut change = Change::new(kind, object, parent, Action::Changed, detail);
+    if cosmetic_only {
+        change.severity = Severity::Info;
+    }
+    change
 }
 
 /// As [`field`], for optional values, which show as `none`.
@@ -118,24 +145,96 @@ fn access(
     );
 }
 
-/// Added and removed objects of a file kind (with what a new object grants), and the changes
-/// inside those on both sides.
+/// What a new object brings with it, beyond its own grants: folded into its one row.
+#[derive(Default)]
+struct Carried {
+    /// Replaces `<kind> added` (`SECURITY DEFINER function added`).
+    head: Option<String>,
+    /// `indexes a, b`, `row-level security enabled`, …
+    parts: Vec<String>,
+    /// It widens access (a SECURITY DEFINER function, a grant on a part).
+    widens: bool,
+}
+
+/// `name a, b` for a non-empty list of names.
+fn named(label: &str, names: impl IntoIterator<Item = String>) -> Option<String> {
+    let names: Vec<String> = names.into_iter().collect();
+    (!names.is_empty()).then(|| format!("{label} {}", names.join(", ")))
+}
+
+/// A new object's (or part's) privileges, as parts of its one row: `grants SELECT to PUBLIC`,
+/// `revokes EXECUTE from PUBLIC`; and whether any widens access.
+fn carried_access(object: &str, privileges: (&[Grant], &[Grant])) -> (Vec<String>, bool) {
+    let mut changes = Vec::new();
+    access(object, (&[], &[]), privileges, &mut changes);
+    let show = |c: &Change| match c.object.strip_prefix(object) {
+        Some(column) if !column.is_empty() => {
+            format!("{} on {}", c.detail, column.trim_start_matches('.'))
+        }
+        _ => c.detail.clone(),
+    };
+    let list = |action: Action| -> Vec<String> {
+        changes
+            .iter()
+            .filter(|c| c.action == action)
+            .map(show)
+            .collect()
+    };
+    let parts = [
+        named("grants", list(Action::Added)),
+        named("revokes", list(Action::Removed)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (parts, changes.iter().any(|c| c.action == Action::Added))
+}
+
+/// The one row of a new object: what it carries (parts, grants) is folded into its detail, and
+/// it is critical when any of that widens access.
+fn added_row(
+    kind: &'static str,
+    object: &str,
+    carried: Carried,
+    privileges: (&[Grant], &[Grant]),
+) -> Change {
+    let (grants, grants_widen) = carried_access(object, privileges);
+    let head = carried
+        .head
+        .unwrap_or_else(|| format!("{} added", kind.replace('_', " ")));
+    let detail = std::iter::once(head)
+        .chain(carried.parts)
+        .chain(grants)
+        .collect::<Vec<_>>()
+        .join("; ");
+    let change = Change::new(kind, object, object, Action::Added, detail);
+    if carried.widens || grants_widen {
+        change.widening()
+    } else {
+        change
+    }
+}
+
+/// Added and removed objects of a file kind (a new one in one row, with what it `carries`), and
+/// the changes inside those on both sides.
 fn objects<T: Privileged>(
     kind: &'static str,
     old: &[T],
     new: &[T],
     name: impl Fn(&T) -> String,
+    carries: impl Fn(&str, &T) -> Carried,
     changed: impl Fn(&str, &T, &T, &mut Vec<Change>),
     out: &mut Vec<Change>,
 ) {
     let noun = kind.replace('_', " ");
     for (object, before, after) in pair(old, new, &name) {
         match (before, after) {
-            (None, Some(after)) => {
-                let detail = format!("{noun} added");
-                out.push(Change::new(kind, &object, &object, Action::Added, detail));
-                access(&object, (&[], &[]), after.privileges(), out);
-            }
+            (None, Some(after)) => out.push(added_row(
+                kind,
+                &object,
+                carries(&object, after),
+                after.privileges(),
+            )),
             (Some(_), None) => {
                 let detail = format!("{noun} removed");
                 out.push(Change::new(kind, &object, &object, Action::Removed, detail));
@@ -154,6 +253,7 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
         &old.schemas,
         &new.schemas,
         |s| quote_ident(&s.name),
+        |_, _| Carried::default(),
         schema,
         out,
     );
@@ -171,6 +271,7 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
             old_tables,
             new_tables,
             |t| qualified(&t.schema, &t.name),
+            |_, t| table_carries(t),
             |o, a, b, out| table(o, a, b, out),
             out,
         );
@@ -180,6 +281,13 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
         &old.views,
         &new.views,
         |v| qualified(&v.schema, &v.name),
+        |_, v| Carried {
+            parts: parts_named([
+                ("triggers", v.triggers.iter().map(|t| &t.name).collect()),
+                ("rules", v.rules.iter().map(|r| &r.name).collect()),
+            ]),
+            ..Carried::default()
+        },
         view,
         out,
     );
@@ -188,6 +296,10 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
         &old.materialized_views,
         &new.materialized_views,
         |m| qualified(&m.schema, &m.name),
+        |_, m| Carried {
+            parts: parts_named([("indexes", m.indexes.iter().map(|i| &i.name).collect())]),
+            ..Carried::default()
+        },
         materialized_view,
         out,
     );
@@ -196,6 +308,7 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
         &old.sequences,
         &new.sequences,
         |s| qualified(&s.schema, &s.name),
+        |_, _| Carried::default(),
         sequence,
         out,
     );
@@ -204,21 +317,28 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
         &old.functions,
         &new.functions,
         function_name,
+        |_, f| Carried {
+            head: f
+                .security_definer
+                .then(|| format!("SECURITY DEFINER {} added", f.kind)),
+            widens: f.security_definer,
+            ..Carried::default()
+        },
         function,
         out,
     );
-    for added in new.functions.iter().filter(|f| f.security_definer) {
-        let object = function_name(added);
-        if !old.functions.iter().any(|f| function_name(f) == object) {
-            let detail = "SECURITY DEFINER function added";
-            out.push(Change::new("function", &object, &object, Action::Added, detail).widening());
-        }
-    }
     objects(
         "type",
         &old.types,
         &new.types,
         |t| qualified(&t.schema, &t.name),
+        |_, t| Carried {
+            parts: parts_named([(
+                "constraints",
+                t.constraints.iter().map(|c| &c.name).collect(),
+            )]),
+            ..Carried::default()
+        },
         type_def,
         out,
     );
@@ -247,6 +367,61 @@ pub(super) fn diff_database(old: &Database, new: &Database) -> Vec<Change> {
     std::mem::take(out)
 }
 
+/// `label a, b` for each non-empty list of part names.
+fn parts_named<const N: usize>(lists: [(&str, Vec<&String>); N]) -> Vec<String> {
+    lists
+        .into_iter()
+        .filter_map(|(label, names)| named(label, names.into_iter().map(|n| quote_ident(n))))
+        .collect()
+}
+
+/// What a new table brings: row-level security, its named parts, its identity sequences'
+/// grants.
+fn table_carries(table: &Table) -> Carried {
+    let rls = table.row_level_security;
+    let mut parts: Vec<String> = [
+        rls.enabled
+            .then(|| "row-level security enabled".to_string()),
+        rls.forced.then(|| "FORCE row-level security".to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    parts.extend(parts_named([
+        (
+            "constraints",
+            table.constraints.iter().map(|c| &c.name).collect(),
+        ),
+        ("indexes", table.indexes.iter().map(|i| &i.name).collect()),
+        ("policies", table.policies.iter().map(|p| &p.name).collect()),
+        ("triggers", table.triggers.iter().map(|t| &t.name).collect()),
+        ("rules", table.rules.iter().map(|r| &r.name).collect()),
+    ]));
+    parts.extend(named(
+        "statistics",
+        table.statistics.iter().map(|s| s.name.clone()),
+    ));
+    let mut widens = false;
+    for column in &table.columns {
+        if let Some(identity) = &column.identity {
+            let sequence = identity_sequence(table, &column.name, identity);
+            let (grants, widen) = carried_access(&sequence, (&identity.grants, &identity.revoked));
+            parts.extend(grants.into_iter().map(|g| format!("{sequence} {g}")));
+            widens |= widen;
+        }
+    }
+    Carried {
+        head: None,
+        parts,
+        widens,
+    }
+}
+
+/// The qualified name of a column's identity sequence.
+fn identity_sequence(table: &Table, column: &str, identity: &Identity) -> String {
+    qualified(&table.schema, &identity.sequence_name(&table.name, column))
+}
+
 fn schema(object: &str, old: &Schema, new: &Schema, out: &mut Vec<Change>) {
     owner(object, &old.owner, &new.owner, out);
     comment(object, object, &old.comment, &new.comment, out);
@@ -267,10 +442,10 @@ fn table(object: &str, old: &Table, new: &Table, out: &mut Vec<Change>) {
         ),
         list("inherits", &old.inherits, &new.inherits),
         list("storage parameters", &old.options, &new.options),
-        optional(
+        field(
             "replica identity",
-            &old.replica_identity,
-            &new.replica_identity,
+            &replica_identity(&old.replica_identity),
+            &replica_identity(&new.replica_identity),
         ),
         optional("clustered on", &old.clustered_on, &new.clustered_on),
         optional("access method", &old.access_method, &new.access_method),
@@ -295,18 +470,12 @@ fn table(object: &str, old: &Table, new: &Table, out: &mut Vec<Change>) {
     rls(object, old, new, out);
     for (name, before, after) in pair(&old.columns, &new.columns, |c| c.name.clone()) {
         column(&part_name(object, &name), object, before, after, out);
+        identity_access(object, (old, before), (new, after), out);
     }
-    parts(
-        "constraint",
-        object,
-        &old.constraints,
-        &new.constraints,
-        |c: &Constraint| &c.name,
-        |a, b| field("definition", &a.definition, &b.definition),
-        |c| &c.comment,
-        out,
-    );
+    let first_part = out.len();
+    constraints(object, &old.constraints, &new.constraints, out);
     indexes(object, &old.indexes, &new.indexes, out);
+    promoted_indexes(object, old, new, out, first_part);
     parts(
         "policy",
         object,
@@ -338,6 +507,152 @@ fn table(object: &str, old: &Table, new: &Table, out: &mut Vec<Change>) {
     access(object, old.privileges(), new.privileges(), out);
 }
 
+/// `DEFAULT`, `FULL`, `NOTHING` or `USING INDEX name`, as `ALTER TABLE … REPLICA IDENTITY` says.
+fn replica_identity(recorded: &Option<String>) -> String {
+    match recorded.as_deref() {
+        None => "DEFAULT".to_string(),
+        Some("full") => "FULL".to_string(),
+        Some("nothing") => "NOTHING".to_string(),
+        Some(other) => match other.strip_prefix("index ") {
+            Some(index) => format!("USING INDEX {index}"),
+            None => other.to_uppercase(),
+        },
+    }
+}
+
+/// A column's identity sequence, qualified, with its grants and revokes.
+fn identity_of<'a>(table: &Table, column: Option<&'a Column>) -> Option<(String, Access<'a>)> {
+    let column = column?;
+    let identity = column.identity.as_ref()?;
+    Some((
+        identity_sequence(table, &column.name, identity),
+        Access {
+            grants: &identity.grants,
+            revoked: &identity.revoked,
+        },
+    ))
+}
+
+/// The grants on a column's identity sequence, reported on the sequence.
+fn identity_access(
+    parent: &str,
+    (old_table, old): (&Table, Option<&Column>),
+    (new_table, new): (&Table, Option<&Column>),
+    out: &mut Vec<Change>,
+) {
+    let none = || Access {
+        grants: &[],
+        revoked: &[],
+    };
+    // A dropped identity is the column's change; its sequence's grants go with it.
+    if let Some((sequence, after)) = identity_of(new_table, new) {
+        let before = identity_of(old_table, old).map_or_else(none, |(_, a)| a);
+        diff_access(&sequence, parent, before, after, out);
+    }
+}
+
+/// The columns (and `INCLUDE`) of a plain unique btree index: what a primary key or unique
+/// constraint made `USING INDEX` from it says.
+fn unique_index_key(definition: &str) -> Option<&str> {
+    if !definition.starts_with("CREATE UNIQUE INDEX ") {
+        return None;
+    }
+    definition.split_once(" USING btree ").map(|(_, key)| key)
+}
+
+/// The same for a primary key or unique constraint's definition.
+fn constraint_key(definition: &str) -> Option<String> {
+    let rest = definition
+        .strip_prefix("PRIMARY KEY ")
+        .or_else(|| definition.strip_prefix("UNIQUE "))?;
+    let (rest, nulls) = match rest.strip_prefix("NULLS NOT DISTINCT ") {
+        Some(rest) => (rest, " NULLS NOT DISTINCT"),
+        None => (rest, ""),
+    };
+    let key = [" DEFERRABLE", " NOT DEFERRABLE", " INITIALLY "]
+        .iter()
+        .fold(rest, |key, suffix| key.split(suffix).next().unwrap_or(key));
+    Some(format!("{key}{nulls}"))
+}
+
+/// An index that a new primary key or unique constraint took over (`ADD CONSTRAINT … USING
+/// INDEX`, which also renames the index to the constraint) is one row, the constraint's,
+/// saying so; not an `index removed` as well. Looks at the rows from `from` on.
+fn promoted_indexes(parent: &str, old: &Table, new: &Table, out: &mut Vec<Change>, from: usize) {
+    let gone = old
+        .indexes
+        .iter()
+        .filter(|i| !new.indexes.iter().any(|n| n.name == i.name));
+    for index in gone {
+        let Some(key) = unique_index_key(&index.definition) else {
+            continue;
+        };
+        let Some(constraint) = new.constraints.iter().find(|c| {
+            !old.constraints.iter().any(|o| o.name == c.name)
+                && constraint_key(&c.definition).as_deref() == Some(key)
+        }) else {
+            continue;
+        };
+        let (index_object, constraint_object) = (
+            part_name(parent, &index.name),
+            part_name(parent, &constraint.name),
+        );
+        for change in &mut out[from..] {
+            if change.kind == "constraint"
+                && change.action == Action::Added
+                && change.object == constraint_object
+            {
+                change.detail = format!(
+                    "{} using index {}",
+                    constraint.constraint_type,
+                    quote_ident(&index.name)
+                );
+            }
+        }
+        let mut position = 0;
+        out.retain(|change| {
+            position += 1;
+            position <= from
+                || !(change.kind == "index"
+                    && change.action == Action::Removed
+                    && change.object == index_object)
+        });
+    }
+}
+
+fn constraints(parent: &str, old: &[Constraint], new: &[Constraint], out: &mut Vec<Change>) {
+    parts(
+        "constraint",
+        parent,
+        old,
+        new,
+        |c: &Constraint| &c.name,
+        |a, b| {
+            details([
+                definition("definition", &a.definition, &b.definition),
+                optional("attached to", &a.attached_to, &b.attached_to),
+                field(
+                    "inheritance",
+                    &inheritance(a.inherit_count, a.inherited_only),
+                    &inheritance(b.inherit_count, b.inherited_only),
+                ),
+            ])
+        },
+        |c| &c.comment,
+        out,
+    );
+}
+
+/// `local`, `inherited from 1 parent`, `local and inherited from 2 parents`.
+fn inheritance(count: i32, inherited_only: bool) -> String {
+    let parents = if count == 1 { "parent" } else { "parents" };
+    match (count, inherited_only) {
+        (0, _) => "local".to_string(),
+        (n, true) => format!("inherited from {n} {parents}"),
+        (n, false) => format!("local and inherited from {n} {parents}"),
+    }
+}
+
 fn rules(parent: &str, old: &[Rule], new: &[Rule], out: &mut Vec<Change>) {
     parts(
         "rewrite_rule",
@@ -347,7 +662,7 @@ fn rules(parent: &str, old: &[Rule], new: &[Rule], out: &mut Vec<Change>) {
         |r: &Rule| &r.name,
         |a, b| {
             details([
-                field("definition", &a.definition, &b.definition),
+                definition("definition", &a.definition, &b.definition),
                 field("enabled", &a.enabled, &b.enabled),
             ])
         },
@@ -423,6 +738,9 @@ fn column(
             column_summary(c),
         )),
         (Some(a), Some(b)) => {
+            // Compared by name only where one was recorded: the default name follows the table.
+            let sequence_name =
+                |c: &Column| c.identity.as_ref().and_then(|i| i.sequence_name.clone());
             let identity = |c: &Column| {
                 c.identity
                     .as_ref()
@@ -432,22 +750,27 @@ fn column(
                 field("type", &a.data_type, &b.data_type),
                 optional("collation", &a.collation, &b.collation),
                 flag("NOT NULL", a.not_null, b.not_null),
-                optional("default", &a.default, &b.default),
+                optional_definition("default", &a.default, &b.default),
                 optional("identity", &identity(a), &identity(b)),
-                optional("generated", &a.generated, &b.generated),
+                optional("identity sequence", &sequence_name(a), &sequence_name(b)),
+                optional(
+                    "identity sequence owner",
+                    &a.identity.as_ref().and_then(|i| i.sequence_owner.clone()),
+                    &b.identity.as_ref().and_then(|i| i.sequence_owner.clone()),
+                ),
+                optional_definition("generated", &a.generated, &b.generated),
                 optional("statistics", &a.statistics, &b.statistics),
                 optional("storage", &a.storage, &b.storage),
                 optional("compression", &a.compression, &b.compression),
                 list("options", &a.options, &b.options),
                 list("foreign options", &a.foreign_options, &b.foreign_options),
+                field(
+                    "inheritance",
+                    &inheritance(a.inherit_count, a.inherited_only),
+                    &inheritance(b.inherit_count, b.inherited_only),
+                ),
             ]) {
-                out.push(Change::new(
-                    "column",
-                    object,
-                    parent,
-                    Action::Changed,
-                    detail,
-                ));
+                out.push(changed_part("column", object, parent, detail));
             }
             comment(object, parent, &a.comment, &b.comment, out);
         }
@@ -455,6 +778,7 @@ fn column(
     }
 }
 
+/// A column as `CREATE TABLE` would declare it: type, NOT NULL, default, identity, generation.
 fn column_summary(column: &Column) -> String {
     let mut text = column.data_type.clone();
     if column.not_null {
@@ -462,6 +786,15 @@ fn column_summary(column: &Column) -> String {
     }
     if let Some(default) = &column.default {
         text.push_str(&format!(" DEFAULT {default}"));
+    }
+    if let Some(identity) = &column.identity {
+        text.push_str(&format!(
+            " GENERATED {} AS IDENTITY",
+            identity.generated.to_uppercase()
+        ));
+    }
+    if let Some(expression) = &column.generated {
+        text.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"));
     }
     text
 }
@@ -511,7 +844,7 @@ fn parts<T>(
             )),
             (Some(a), Some(b)) => {
                 if let Some(detail) = changed(a, b) {
-                    out.push(Change::new(kind, &object, parent, Action::Changed, detail));
+                    out.push(changed_part(kind, &object, parent, detail));
                 }
                 comment(&object, parent, comment_of(a), comment_of(b), out);
             }
@@ -527,7 +860,17 @@ fn indexes(parent: &str, old: &[Index], new: &[Index], out: &mut Vec<Change>) {
         old,
         new,
         |i: &Index| &i.name,
-        |a, b| field("definition", &a.definition, &b.definition),
+        |a, b| {
+            details([
+                definition("definition", &a.definition, &b.definition),
+                optional("attached to", &a.attached_to, &b.attached_to),
+                match (a.invalid, b.invalid) {
+                    (true, false) => Some("became valid".to_string()),
+                    (false, true) => Some("became invalid".to_string()),
+                    _ => None,
+                },
+            ])
+        },
         |i| &i.comment,
         out,
     );
@@ -542,7 +885,7 @@ fn triggers(parent: &str, old: &[Trigger], new: &[Trigger], out: &mut Vec<Change
         |t: &Trigger| &t.name,
         |a, b| {
             details([
-                field("definition", &a.definition, &b.definition),
+                definition("definition", &a.definition, &b.definition),
                 field("enabled", &a.enabled, &b.enabled),
             ])
         },
@@ -556,8 +899,8 @@ fn policy(old: &Policy, new: &Policy) -> Option<String> {
         field("mode", &old.mode, &new.mode),
         field("command", &old.command, &new.command),
         list("roles", &old.roles, &new.roles),
-        optional("USING", &old.using, &new.using),
-        optional("WITH CHECK", &old.with_check, &new.with_check),
+        optional_definition("USING", &old.using, &new.using),
+        optional_definition("WITH CHECK", &old.with_check, &new.with_check),
     ])
 }
 
@@ -599,10 +942,14 @@ fn view_like(
         out.push(Change::new(kind, object, object, Action::Changed, detail));
     }
     if let Some(diff) = unified(old_definition, new_definition) {
-        out.push(
-            Change::new(kind, object, object, Action::Changed, "definition changed")
-                .with_text_diff(Some(diff)),
-        );
+        let detail = definition(
+            "definition",
+            &old_definition.join("\n"),
+            &new_definition.join("\n"),
+        )
+        .filter(|d| Cosmetic::ends(d))
+        .unwrap_or_else(|| "definition changed".to_string());
+        out.push(changed_part(kind, object, object, detail).with_text_diff(Some(diff)));
     }
     for (name, before, after) in pair(old_columns, new_columns, |c| c.name.clone()) {
         if let (Some(a), Some(b)) = (before, after) {
@@ -681,42 +1028,34 @@ fn search_path(config: &[String]) -> Option<&String> {
     config.iter().find(|c| c.starts_with("search_path="))
 }
 
+/// A function's changes are one row: what it says, with the definition's text diff; critical
+/// when it widens access (SECURITY DEFINER added, `SET search_path` removed).
 fn function(object: &str, old: &Function, new: &Function, out: &mut Vec<Change>) {
     owner(object, &old.owner, &new.owner, out);
     comment(object, object, &old.comment, &new.comment, out);
-    match (old.security_definer, new.security_definer) {
-        (false, true) => out.push(
-            Change::new(
-                "function",
-                object,
-                object,
-                Action::Changed,
-                "SECURITY DEFINER added",
-            )
-            .widening(),
-        ),
-        (true, false) => out.push(Change::new(
-            "function",
-            object,
-            object,
-            Action::Changed,
-            "SECURITY DEFINER removed",
-        )),
-        _ => {}
-    }
-    if search_path(&old.config).is_some() && search_path(&new.config).is_none() {
-        out.push(
-            Change::new(
-                "function",
-                object,
-                object,
-                Action::Changed,
-                "SET search_path removed",
-            )
-            .widening(),
-        );
-    }
+    let search_path_removed =
+        search_path(&old.config).is_some() && search_path(&new.config).is_none();
+    // The SET list, unless all that changed in it is the search_path said removed.
+    let other_settings = |config: &[String]| -> Vec<String> {
+        config
+            .iter()
+            .filter(|c| !c.starts_with("search_path="))
+            .cloned()
+            .collect()
+    };
+    let settings =
+        if search_path_removed && other_settings(&old.config) == other_settings(&new.config) {
+            None
+        } else {
+            list("SET", &old.config, &new.config)
+        };
     let described = details([
+        flag(
+            "SECURITY DEFINER",
+            old.security_definer,
+            new.security_definer,
+        ),
+        search_path_removed.then(|| "SET search_path removed".to_string()),
         field("kind", &old.kind, &new.kind),
         optional("returns", &old.returns, &new.returns),
         field("language", &old.language, &new.language),
@@ -724,14 +1063,22 @@ fn function(object: &str, old: &Function, new: &Function, out: &mut Vec<Change>)
         flag("STRICT", old.strict, new.strict),
         flag("LEAKPROOF", old.leakproof, new.leakproof),
         field("parallel", &old.parallel, &new.parallel),
-        list("SET", &old.config, &new.config),
+        settings,
     ]);
     let diff = unified(&old.definition, &new.definition);
     if described.is_some() || diff.is_some() {
-        let detail = described.unwrap_or_else(|| "definition changed".to_string());
-        out.push(
-            Change::new("function", object, object, Action::Changed, detail).with_text_diff(diff),
-        );
+        let body = definition(
+            "definition",
+            &old.definition.join("\n"),
+            &new.definition.join("\n"),
+        )
+        .filter(|d| Cosmetic::ends(d))
+        .unwrap_or_else(|| "definition changed".to_string());
+        let detail = described.unwrap_or(body);
+        let change =
+            Change::new("function", object, object, Action::Changed, detail).with_text_diff(diff);
+        let widens = (!old.security_definer && new.security_definer) || search_path_removed;
+        out.push(if widens { change.widening() } else { change });
     }
     access(object, old.privileges(), new.privileges(), out);
 }
@@ -757,16 +1104,7 @@ fn type_def(object: &str, old: &TypeDef, new: &TypeDef, out: &mut Vec<Change>) {
     ]) {
         out.push(Change::new("type", object, object, Action::Changed, detail));
     }
-    parts(
-        "constraint",
-        object,
-        &old.constraints,
-        &new.constraints,
-        |c: &Constraint| &c.name,
-        |a, b| field("definition", &a.definition, &b.definition),
-        |c| &c.comment,
-        out,
-    );
+    constraints(object, &old.constraints, &new.constraints, out);
     access(object, old.privileges(), new.privileges(), out);
 }
 
@@ -836,11 +1174,15 @@ fn catalog_objects(old: &[CatalogObject], new: &[CatalogObject], out: &mut Vec<C
         let object = catalog_object_name(either);
         let noun = either.kind.replace('_', " ");
         match (before, after) {
-            (None, Some(o)) => {
-                let detail = format!("{noun} added");
-                out.push(Change::new(kind, &object, &object, Action::Added, detail));
-                access(&object, (&[], &[]), o.privileges(), out);
-            }
+            (None, Some(o)) => out.push(added_row(
+                kind,
+                &object,
+                Carried {
+                    head: Some(format!("{noun} added")),
+                    ..Carried::default()
+                },
+                o.privileges(),
+            )),
             (Some(_), None) => {
                 let detail = format!("{noun} removed");
                 out.push(Change::new(kind, &object, &object, Action::Removed, detail));

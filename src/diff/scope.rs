@@ -52,6 +52,13 @@ pub fn map_roles(db: &mut Database, roles: &BTreeMap<String, String>) {
     for t in &mut db.tables {
         rename(&mut t.owner);
         regrant(t);
+        for identity in t.columns.iter_mut().filter_map(|c| c.identity.as_mut()) {
+            identity.sequence_owner.iter_mut().for_each(rename);
+            for list in [&mut identity.grants, &mut identity.revoked] {
+                list.iter_mut().for_each(|grant| rename(&mut grant.grantee));
+                list.sort();
+            }
+        }
         for policy in &mut t.policies {
             policy.roles.iter_mut().for_each(rename);
             policy.roles.sort();

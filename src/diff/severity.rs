@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::Change;
+use super::{Action, Change};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -38,11 +38,13 @@ impl fmt::Display for Severity {
     }
 }
 
-/// The default severity of a change of `kind`: tables, columns, RLS and policies are critical;
+/// The default severity of a change of `kind`: tables, columns, RLS and policies are critical,
+/// and so is dropping a sequence (its current value is lost with it, like a table's rows);
 /// functions and comments are info; everything else is a warning.
-pub fn default_for(kind: &str) -> Severity {
+pub fn default_for(kind: &str, action: Action) -> Severity {
     match kind {
         "table" | "column" | "rls" | "policy" | "rule" => Severity::Critical,
+        "sequence" if action == Action::Removed => Severity::Critical,
         "function" | "comment" => Severity::Info,
         _ => Severity::Warning,
     }
@@ -88,7 +90,6 @@ impl SeverityOverrides {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::Action;
 
     #[test]
     fn specific_overrides_beat_kind_overrides() {

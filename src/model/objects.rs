@@ -11,6 +11,10 @@ fn is_false(value: &bool) -> bool {
     !*value
 }
 
+fn is_zero(value: &i32) -> bool {
+    *value == 0
+}
+
 /// Multi-line text kept as its lines; `lines("a\nb")` is `["a", "b"]`.
 pub fn lines(text: &str) -> Vec<String> {
     text.split('\n').map(str::to_string).collect()
@@ -179,17 +183,45 @@ pub struct Column {
     /// A foreign table column's options.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub foreign_options: Vec<String>,
+    /// How many parents a column of an inheritance child comes from (`attinhcount`); not
+    /// recorded for partitions, whose columns all come from their parent.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub inherit_count: i32,
+    /// An inherited column not also declared by the child itself (`NOT attislocal`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub inherited_only: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
 
-/// `GENERATED ALWAYS|BY DEFAULT AS IDENTITY` and its sequence's definition.
+/// `GENERATED ALWAYS|BY DEFAULT AS IDENTITY` and its sequence: definition, and the name, owner
+/// and privileges where they are not what `CREATE TABLE` gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Identity {
     /// `always` or `by default`.
     pub generated: String,
+    /// The sequence's name, when not `<table>_<column>_seq` (it is in the table's schema).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_name: Option<String>,
+    /// The sequence's owner, when not the table's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_owner: Option<String>,
     pub sequence: SequenceOptions,
+    /// Privileges on the sequence beyond, and revoked from, its owner's default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked: Vec<Grant>,
+}
+
+impl Identity {
+    /// The sequence's name: the recorded one, else the one `CREATE TABLE` chose.
+    pub fn sequence_name(&self, table: &str, column: &str) -> String {
+        self.sequence_name
+            .clone()
+            .unwrap_or_else(|| format!("{table}_{column}_seq"))
+    }
 }
 
 /// An identity column's sequence: its definition, never its current value.
@@ -217,6 +249,17 @@ pub struct Constraint {
     #[serde(rename = "type")]
     pub constraint_type: String,
     pub definition: String,
+    /// The partitioned table's index (qualified) that this constraint's index is attached to,
+    /// for a partition's primary key, unique or exclusion constraint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attached_to: Option<String>,
+    /// How many parents an inheritance child's constraint comes from (`coninhcount`); not
+    /// recorded for partitions. `NO INHERIT` is part of `definition`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub inherit_count: i32,
+    /// An inherited constraint not also declared by the child itself (`NOT conislocal`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub inherited_only: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
@@ -227,6 +270,12 @@ pub struct Constraint {
 pub struct Index {
     pub name: String,
     pub definition: String,
+    /// The partitioned table's index (qualified) this partition's index is attached to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attached_to: Option<String>,
+    /// A partitioned index some partition has no attached index for yet (`NOT indisvalid`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub invalid: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }

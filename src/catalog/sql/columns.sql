@@ -1,8 +1,10 @@
 -- Columns of tables, foreign tables, views, materialized views and composite types in user
 -- schemas, in position order, skipping dropped columns (so physical gaps never show): type,
 -- collation where it differs from the type's, NOT NULL, default or generation expression,
--- identity and its sequence's definition, statistics target, storage where it differs from the
--- type's, compression, attribute and foreign options, column ACL and comment.
+-- identity and its sequence (definition; name when not <table>_<column>_seq, owner when not the
+-- table's, ACL), statistics target, storage where it differs from the type's, compression,
+-- attribute and foreign options, inheritance (how many parents, whether also declared locally;
+-- not for partitions, whose columns all come from their parent), column ACL and comment.
 -- PostgreSQL 13 to 17: attcompression (14+) and attstattarget (nullable in 17) are read through
 -- to_jsonb so the one query runs on every version.
 SELECT n.nspname AS schema,
@@ -18,6 +20,12 @@ SELECT n.nspname AS schema,
        a.attidentity::text AS identity,
        pg_catalog.format_type(s.seqtypid, NULL) AS seq_type,
        s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+       CASE WHEN sc.relname <> c.relname || '_' || a.attname || '_seq' THEN sc.relname END AS seq_name,
+       CASE WHEN sc.relowner <> c.relowner THEN pg_catalog.pg_get_userbyid(sc.relowner) END AS seq_owner,
+       sc.relacl::text[] AS seq_acl,
+       pg_catalog.acldefault('s', sc.relowner)::text[] AS seq_default_acl,
+       CASE WHEN c.relispartition THEN 0 ELSE a.attinhcount::int END AS inherit_count,
+       NOT c.relispartition AND NOT a.attislocal AS inherited_only,
        NULLIF((pg_catalog.to_jsonb(a) ->> 'attstattarget')::int, -1) AS statistics,
        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
        NULLIF(pg_catalog.to_jsonb(a) ->> 'attcompression', '') AS compression,
@@ -36,6 +44,7 @@ SELECT n.nspname AS schema,
         AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
         AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'
   LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid
+  LEFT JOIN pg_catalog.pg_class sc ON sc.oid = dep.objid
   LEFT JOIN pg_catalog.pg_description d
          ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
         AND d.objoid = c.oid AND d.objsubid = a.attnum
