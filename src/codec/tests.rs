@@ -205,11 +205,14 @@ fn verify_names_every_broken_file() {
     );
 }
 
+/// An edit to a snapshot folder's files.
+type Tamper = dyn Fn(&mut BTreeMap<String, Vec<u8>>);
+
 #[test]
 fn decode_refuses_tampered_stray_and_missing_files() {
     let intact = encode(&sample()).unwrap().files;
     assert!(decode(&intact).is_ok());
-    let refused = |change: &dyn Fn(&mut BTreeMap<String, Vec<u8>>)| {
+    let refused = |change: &Tamper| {
         let mut files = intact.clone();
         change(&mut files);
         decode(&files).unwrap_err().to_string()
