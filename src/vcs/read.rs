@@ -105,7 +105,7 @@ impl Repo {
 
 /// `rev~N`, `rev~`, `rev^` and `rev^1` suffixes (in any sequence) split into the base revision and
 /// the number of first-parent steps they take; `None` when there is no such suffix.
-fn first_parent_steps(revision: &str) -> Option<(&str, usize)> {
+pub(super) fn first_parent_steps(revision: &str) -> Option<(&str, usize)> {
     let mut rest = revision;
     let mut steps = 0usize;
     loop {
