@@ -202,11 +202,17 @@ impl From<EncodeError> for CliError {
 
 impl From<FolderError> for CliError {
     fn from(e: FolderError) -> Self {
-        let kind = match e {
-            FolderError::Missing(_) => ErrorKind::Snapshot,
-            FolderError::Read { .. } => ErrorKind::Io,
+        let (kind, hint) = match e {
+            FolderError::Missing(_) => (
+                ErrorKind::Snapshot,
+                "choose the environment with --env, or run `schemagit snapshot` to write the folder",
+            ),
+            FolderError::Read { .. } => (
+                ErrorKind::Io,
+                "check that file's permissions; `git checkout -- <folder>` restores a committed snapshot",
+            ),
         };
-        CliError::from_error(kind, &e)
+        CliError::from_error(kind, &e).with_hint(hint)
     }
 }
 
