@@ -2,6 +2,7 @@
 //!
 //! Data flows one way, through [`model`]:
 //! - [`catalog`] reads a live database into a [`model::Schema`];
+//! - [`compare`] is the one decision path from two schemas to the changes shown (pure);
 //! - [`codec`] turns a model into canonical, content-hashed files and back (pure);
 //! - [`vcs`] commits a snapshot folder and reads one back from a revision (git2 only);
 //! - [`ephemeral`] starts a throwaway PostgreSQL from the server binaries on the machine;
@@ -13,6 +14,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod codec;
+pub mod compare;
 pub mod config;
 pub mod diff;
 pub mod ephemeral;

@@ -8,6 +8,7 @@ use schemagit::cli::{self, Cli, CliError, ErrorKind, Outcome};
 
 fn exit_code(kind: ErrorKind) -> u8 {
     match kind {
+        ErrorKind::OutputClosed => 0,
         ErrorKind::Usage => 3,
         ErrorKind::Database => 4,
         ErrorKind::Repository => 5,
@@ -21,6 +22,9 @@ fn exit_code(kind: ErrorKind) -> u8 {
 fn report(error: &CliError) {
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "error: {}", error.message);
+    for cause in &error.causes {
+        let _ = writeln!(stderr, "caused by: {cause}");
+    }
     if let Some(hint) = &error.hint {
         let _ = writeln!(stderr, "hint: {hint}");
     }
@@ -51,6 +55,8 @@ fn main() -> ExitCode {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Critical) => ExitCode::from(1),
         Ok(Outcome::Warning) => ExitCode::from(2),
+        // Like git and ripgrep: a reader that stopped reading (`| head`) is not an error.
+        Err(error) if error.kind == ErrorKind::OutputClosed => ExitCode::SUCCESS,
         Err(error) => {
             let _ = stdout.flush();
             report(&error);

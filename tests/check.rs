@@ -241,7 +241,9 @@ fn human_and_markdown_reports_show_definitions_as_diffs() {
     assert!(human.stdout.starts_with("critical (1)\n  shop.customers\n    changed rls shop.customers: row-level security disabled\n"), "{}", human.stdout);
     assert!(human.stdout.contains("\n      -AS $function$ SELECT 0::numeric $function$\n      +AS $function$ SELECT 2::numeric $function$\n"), "{}", human.stdout);
     assert!(
-        human.stdout.ends_with("\n1 critical, 0 warning, 1 info\n"),
+        human
+            .stdout
+            .ends_with("\n2 changes: 1 critical, 0 warnings, 1 info\n"),
         "{}",
         human.stdout
     );

@@ -2,9 +2,9 @@
 
 use clap::Args;
 
-use super::judge::{self, FailOn, Format};
-use super::source::{self, Loaded, Source};
-use super::{CliError, Context, Outcome};
+use super::judge::{self, Compared, FailOn, Format};
+use super::source::{self, Found, Loaded, Source};
+use super::{CliError, Context, ErrorKind, Outcome};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -23,14 +23,32 @@ pub struct CheckArgs {
 }
 
 pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> {
-    let expected = source::load(context, &Source::Revision(args.rev.clone()))?;
+    let expected = match source::find(context, &Source::Revision(args.rev.clone()))? {
+        Found::Schema(expected) => *expected,
+        Found::NoSnapshot { revision } => {
+            return Err(CliError::new(
+                ErrorKind::Snapshot,
+                format!(
+                    "no snapshot to check against: {revision} has no {}",
+                    context.config.snapshot_folder
+                ),
+            )
+            .with_hint("run `schemagit snapshot` first to record the expected schema (or choose the environment with --env, the revision with --rev)"))
+        }
+    };
     let target = source::configured_target(context)?;
     let live = Loaded {
         database: source::read_live(&target, &context.config)?.database,
         env: context.config.env.clone(),
         label: target.display_redacted(),
     };
-    let title = format!("Schema drift: {} against {}", live.label, expected.label);
+    let compared = Compared {
+        header: format!(
+            "check {}: {} against {}",
+            context.config.env, live.label, expected.label
+        ),
+        title: format!("Schema drift: {} against {}", live.label, expected.label),
+    };
     let changes = judge::compare(context, expected, live);
-    judge::report(context, &title, &changes, args.format, args.fail_on)
+    judge::report(context, &compared, &changes, args.format, args.fail_on)
 }

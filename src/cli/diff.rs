@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::judge::{self, FailOn, Format};
+use super::judge::{self, Compared, FailOn, Format};
 use super::source::{self, Source};
 use super::{CliError, Context, Outcome};
 
@@ -28,9 +28,15 @@ pub struct DiffArgs {
 
 pub fn run(context: &mut Context, args: DiffArgs) -> Result<Outcome, CliError> {
     let root = context.repo.root().to_path_buf();
-    let old = source::load(context, &Source::parse(&args.old, &root))?;
-    let new = source::load(context, &Source::parse(&args.new, &root))?;
-    let title = format!("Schema changes: {} → {}", old.label, new.label);
+    let (old, new) = source::load_pair(
+        context,
+        &Source::parse(&args.old, &root),
+        &Source::parse(&args.new, &root),
+    )?;
+    let compared = Compared {
+        header: format!("diff: {} → {}", old.label, new.label),
+        title: format!("Schema changes: {} → {}", old.label, new.label),
+    };
     let changes = judge::compare(context, old, new);
-    judge::report(context, &title, &changes, args.format, args.fail_on)
+    judge::report(context, &compared, &changes, args.format, args.fail_on)
 }

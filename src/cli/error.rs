@@ -1,7 +1,9 @@
-//! The binary's one error type: every failure classified, with a hint, ready for `main` to print
-//! and map to an exit code.
+//! The binary's one error type: every failure classified, with its cause chain and a hint,
+//! ready for `main` to print (`error:` / `caused by:` / `hint:`) and map to an exit code.
 
+use std::error::Error;
 use std::fmt;
+use std::io;
 
 use crate::catalog::{connect::ConnectError, IntrospectError};
 use crate::codec::{DecodeError, EncodeError};
@@ -28,12 +30,16 @@ pub enum ErrorKind {
     Io,
     /// Interrupted by a signal.
     Interrupted,
+    /// Whoever read the output stopped reading (`| head`): not a failure, nothing to say.
+    OutputClosed,
 }
 
 #[derive(Debug)]
 pub struct CliError {
     pub kind: ErrorKind,
     pub message: String,
+    /// What lies beneath the message, outermost first: printed as `caused by:` lines.
+    pub causes: Vec<String>,
     pub hint: Option<String>,
 }
 
@@ -42,13 +48,56 @@ impl CliError {
         CliError {
             kind,
             message: message.into(),
+            causes: Vec::new(),
             hint: None,
         }
+    }
+
+    /// An error whose message is `error`'s own, with its sources as the causes.
+    fn from_error(kind: ErrorKind, error: &(dyn Error + 'static)) -> Self {
+        let mut cli_error = CliError::new(kind, error.to_string());
+        if let Some(source) = error.source() {
+            cli_error.add_causes(source);
+        }
+        cli_error
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// Names `cause` (and its sources) as what lies beneath the message.
+    pub fn caused_by(mut self, cause: &(dyn Error + 'static)) -> Self {
+        self.add_causes(cause);
+        self
+    }
+
+    /// Adds `cause` and its sources. One whose text a line above already includes (an error
+    /// that prints its source inline) is not repeated.
+    fn add_causes(&mut self, cause: &(dyn Error + 'static)) {
+        let mut next = Some(cause);
+        while let Some(cause) = next {
+            let text = cause.to_string();
+            let printed = std::iter::once(&self.message)
+                .chain(&self.causes)
+                .any(|line| line.contains(&text));
+            if !printed {
+                self.causes.push(text);
+            }
+            next = cause.source();
+        }
+    }
+
+    /// Writing the command's output to stdout failed; a reader that went away (`| head`) is no
+    /// failure.
+    pub fn writing_stdout(error: &io::Error) -> Self {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            return CliError::new(ErrorKind::OutputClosed, "stdout was closed");
+        }
+        CliError::new(ErrorKind::Io, "cannot write to standard output")
+            .caused_by(error)
+            .with_hint("check where stdout goes: a full disk, or a file or pipe that can no longer be written")
     }
 }
 
@@ -60,7 +109,7 @@ impl fmt::Display for CliError {
 
 impl From<ConfigError> for CliError {
     fn from(e: ConfigError) -> Self {
-        let error = CliError::new(ErrorKind::Usage, e.to_string());
+        let error = CliError::from_error(ErrorKind::Usage, &e);
         match e.hint() {
             Some(hint) => error.with_hint(hint),
             None => error,
@@ -70,11 +119,18 @@ impl From<ConfigError> for CliError {
 
 impl From<ConnectError> for CliError {
     fn from(e: ConnectError) -> Self {
-        let hint = e.hint().map(str::to_string);
-        CliError {
-            kind: ErrorKind::Database,
-            message: e.to_string(),
-            hint,
+        // What the user wrote is wrong before any connection is tried: a bad argument.
+        let kind = match &e {
+            ConnectError::InvalidUrl { .. }
+            | ConnectError::InvalidConninfo { .. }
+            | ConnectError::InvalidEnvironment { .. }
+            | ConnectError::UnsupportedScheme { .. } => ErrorKind::Usage,
+            _ => ErrorKind::Database,
+        };
+        let error = CliError::from_error(kind, &e);
+        match e.hint() {
+            Some(hint) => error.with_hint(hint),
+            None => error,
         }
     }
 }
@@ -88,7 +144,7 @@ impl From<IntrospectError> for CliError {
             IntrospectError::Unsupported { .. } => Some("upgrade the server, or snapshot a newer copy of it"),
             _ => None,
         };
-        let error = CliError::new(ErrorKind::Database, e.to_string());
+        let error = CliError::from_error(ErrorKind::Database, &e);
         match hint {
             Some(hint) => error.with_hint(hint),
             None => error,
@@ -122,10 +178,10 @@ impl From<VcsError> for CliError {
             VcsError::Interrupted => ErrorKind::Interrupted,
             _ => ErrorKind::Repository,
         };
-        CliError {
-            kind,
-            message: e.to_string(),
-            hint,
+        let error = CliError::from_error(kind, &e);
+        match hint {
+            Some(hint) => error.with_hint(hint),
+            None => error,
         }
     }
 }
@@ -133,40 +189,55 @@ impl From<VcsError> for CliError {
 impl From<DecodeError> for CliError {
     fn from(e: DecodeError) -> Self {
         CliError::new(ErrorKind::Snapshot, format!("unreadable snapshot: {e}"))
+            .caused_by(&e)
             .with_hint("run `schemagit verify` to see every broken file; a fresh `schemagit snapshot` rewrites the folder")
     }
 }
 
 impl From<EncodeError> for CliError {
     fn from(e: EncodeError) -> Self {
-        CliError::new(ErrorKind::Snapshot, e.to_string())
+        CliError::from_error(ErrorKind::Snapshot, &e)
     }
 }
 
 impl From<FolderError> for CliError {
     fn from(e: FolderError) -> Self {
-        let kind = match e {
-            FolderError::Missing(_) => ErrorKind::Snapshot,
-            FolderError::Read { .. } => ErrorKind::Io,
+        let (kind, hint) = match e {
+            FolderError::Missing(_) => (
+                ErrorKind::Snapshot,
+                "choose the environment with --env, or run `schemagit snapshot` to write the folder",
+            ),
+            FolderError::Read { .. } => (
+                ErrorKind::Io,
+                "check that file's permissions; `git checkout -- <folder>` restores a committed snapshot",
+            ),
         };
-        CliError::new(kind, e.to_string())
+        CliError::from_error(kind, &e).with_hint(hint)
     }
 }
 
 impl From<EphemeralError> for CliError {
     fn from(e: EphemeralError) -> Self {
-        CliError::new(ErrorKind::Migrations, e.to_string())
+        CliError::from_error(ErrorKind::Migrations, &e)
     }
 }
 
 impl From<MigrationError> for CliError {
     fn from(e: MigrationError) -> Self {
-        CliError::new(ErrorKind::Migrations, e.to_string())
-    }
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        CliError::new(ErrorKind::Io, format!("writing output failed: {e}"))
+        let (kind, hint) = match &e {
+            MigrationError::DirNotFound { .. } | MigrationError::NoMigrations { .. } => (
+                ErrorKind::Usage,
+                "name the folder with --from-migrations DIR or migrations:DIR (relative to the repository root), or set `migrations` in schemagit.toml",
+            ),
+            MigrationError::ReadDir { .. } | MigrationError::ReadFile { .. } => (
+                ErrorKind::Io,
+                "migration files must be readable UTF-8 text",
+            ),
+            MigrationError::Failed(_) | MigrationError::Apply { .. } => (
+                ErrorKind::Migrations,
+                "fix that migration file and run again",
+            ),
+        };
+        CliError::from_error(kind, &e).with_hint(hint)
     }
 }

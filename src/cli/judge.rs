@@ -1,14 +1,21 @@
-//! What `check` and `diff` share: compare two loaded schemas under the configuration (role
-//! maps, rules, ignore lists, severity overrides), print the changes, and judge them.
-
-use std::io::IsTerminal;
+//! What `check` and `diff` share: compare two loaded schemas through the library's one
+//! decision path ([`crate::compare`]), print the changes, and judge them.
 
 use clap::ValueEnum;
 
 use super::source::Loaded;
 use super::{CliError, Context, Outcome};
-use crate::diff::{self, rules, scope, Change, Severity};
+use crate::compare::{self, Side};
+use crate::diff::{Change, Severity};
 use crate::report::changes;
+
+/// What a report compared, in words.
+pub struct Compared {
+    /// One line for stderr: `check prod: postgresql://app@db/app against HEAD:snapshots/prod`.
+    pub header: String,
+    /// The markdown report's title.
+    pub title: String,
+}
 
 /// `--format` of `check` and `diff` (`--json` wins over it).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -28,38 +35,34 @@ pub enum FailOn {
 }
 
 /// The changes from `old` to `new`, everything in the configuration applied.
-pub fn compare(context: &Context, mut old: Loaded, mut new: Loaded) -> Vec<Change> {
-    let config = &context.config;
-    scope::map_roles(&mut old.database, &config.roles(&old.env));
-    scope::map_roles(&mut new.database, &config.roles(&new.env));
-    let mut changes = diff::diff(&old.database, &new.database);
-    changes.extend(rules::check(&config.rules, &new.database));
-    config.ignore.retain(&mut changes);
-    config.severity.apply(&mut changes);
-    diff::sort(&mut changes);
-    changes
+pub fn compare(context: &Context, old: Loaded, new: Loaded) -> Vec<Change> {
+    let side = |loaded: Loaded| Side {
+        database: loaded.database,
+        env: loaded.env,
+    };
+    compare::compare(&context.config, side(old), side(new))
 }
 
 /// Prints `changes` as asked and judges them: critical → 1; at or above `fail_on` → 2.
+/// `compared` says what was compared: a note on stderr (the data on stdout stays data), and
+/// the markdown report's title.
 pub fn report(
     context: &mut Context,
-    title: &str,
+    compared: &Compared,
     changes: &[Change],
     format: Format,
     fail_on: FailOn,
 ) -> Result<Outcome, CliError> {
-    if context.json {
-        changes::write_json(context.out, changes)?;
+    context.note(&compared.header);
+    let written = if context.json {
+        changes::write_json(context.out, changes)
     } else {
         match format {
-            Format::Human => {
-                let color =
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                changes::write_human(context.out, changes, color)?;
-            }
-            Format::Markdown => changes::write_markdown(context.out, title, changes)?,
+            Format::Human => changes::write_human(context.out, changes, context.color),
+            Format::Markdown => changes::write_markdown(context.out, &compared.title, changes),
         }
-    }
+    };
+    written.map_err(|e| CliError::writing_stdout(&e))?;
     let threshold = match fail_on {
         FailOn::Critical => Severity::Critical,
         FailOn::Warning => Severity::Warning,

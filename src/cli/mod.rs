@@ -9,10 +9,11 @@ mod snapshot;
 mod source;
 mod verify;
 
-use std::io::Write;
+use std::fmt::Display;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 pub use error::{CliError, ErrorKind};
 
@@ -46,6 +47,15 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Colour in human output: auto (only on a terminal, and not when NO_COLOR is set),
+    /// always or never
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// No progress or notes on stderr: only errors, and the data on stdout
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -60,6 +70,27 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Check a snapshot folder's integrity: every hash, the fingerprint, the format, stray files
     Verify(verify::VerifyArgs),
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour stdout: an explicit choice wins; auto colours a terminal unless
+    /// NO_COLOR is set to something (<https://no-color.org>).
+    fn colors(self, stdout_is_terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout_is_terminal && !no_color.is_some_and(|v| !v.is_empty()),
+        }
+    }
 }
 
 /// How a command that ran to the end judged what it saw.
@@ -78,11 +109,28 @@ pub struct Context<'a> {
     pub repo: Repo,
     pub config: Config,
     pub json: bool,
+    /// Whether human output on stdout is coloured (`--color`, NO_COLOR, a terminal).
+    pub color: bool,
+    /// `--quiet`: no progress or notes.
+    pub quiet: bool,
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
 }
 
 impl Context<'_> {
+    /// A line for people on stderr (progress, a note, a warning), unless `--quiet`.
+    pub fn note(&mut self, line: impl Display) {
+        if !self.quiet {
+            // A stderr that cannot be written has no one to tell.
+            let _ = writeln!(self.err, "{line}");
+        }
+    }
+
+    /// Whether long work may show progress: on a terminal, for a person.
+    pub fn progress(&self) -> bool {
+        !self.quiet && !self.json && std::io::stderr().is_terminal()
+    }
+
     /// The work tree's root, for a command that needs one (`what`, as the error names it): a
     /// bare repository has none, and the command stops here with one clear line.
     pub fn work_tree(&self, what: &str) -> Result<&Path, CliError> {
@@ -121,15 +169,25 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         repo,
         config,
         json: cli.json,
+        color: cli.color.colors(
+            std::io::stdout().is_terminal(),
+            std::env::var_os("NO_COLOR"),
+        ),
+        quiet: cli.quiet,
         out,
         err,
     };
-    match cli.command {
+    let outcome = match cli.command {
         Command::Snapshot(args) => snapshot::run(&mut context, args),
         Command::Check(args) => check::run(&mut context, args),
         Command::Diff(args) => diff::run(&mut context, args),
         Command::Verify(args) => verify::run(&mut context, args),
-    }
+    }?;
+    context
+        .out
+        .flush()
+        .map_err(|e| CliError::writing_stdout(&e))?;
+    Ok(outcome)
 }
 
 /// A single-threaded runtime: introspection is one connection, and the throwaway server's
@@ -138,10 +196,21 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| {
-            CliError::new(
-                ErrorKind::Io,
-                format!("cannot start the async runtime: {e}"),
-            )
-        })
+        .map_err(|e| CliError::new(ErrorKind::Io, "cannot start the async runtime").caused_by(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_is_the_flag_else_a_terminal_without_no_color() {
+        let set = || Some(std::ffi::OsString::from("1"));
+        assert!(ColorChoice::Always.colors(false, set()));
+        assert!(!ColorChoice::Never.colors(true, None));
+        assert!(ColorChoice::Auto.colors(true, None));
+        assert!(ColorChoice::Auto.colors(true, Some("".into())));
+        assert!(!ColorChoice::Auto.colors(true, set()));
+        assert!(!ColorChoice::Auto.colors(false, None));
+    }
 }

@@ -2,7 +2,6 @@
 //! write `snapshots/<env>/` and commit it when it changed.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -11,8 +10,9 @@ use clap::Args;
 use super::{source, CliError, Context, ErrorKind, Outcome};
 use crate::catalog::Introspection;
 use crate::codec::{self, file_changes, FileChange, Manifest};
+use crate::compare::{compare, Side};
 use crate::config::Config;
-use crate::diff::{self, Change};
+use crate::diff::Change;
 use crate::interrupt::{self, Critical};
 use crate::model::Database;
 use crate::report::wire::{self, SnapshotReport};
@@ -44,7 +44,7 @@ struct Read {
 }
 
 pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliError> {
-    let progress = std::io::stderr().is_terminal() && !context.json;
+    let progress = context.progress();
     let started = Instant::now();
     if args.branch.is_none() && !args.dry_run {
         context.work_tree("a snapshot without --branch")?;
@@ -58,11 +58,10 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
                 .work_tree("snapshot --from-migrations")?
                 .to_path_buf();
             if progress {
-                let _ = writeln!(
-                    context.err,
+                context.note(format_args!(
                     "building {} in a throwaway PostgreSQL…",
                     dir.display()
-                );
+                ));
             }
             let introspection = source::read_migrations(&root.join(&dir), &context.config)?;
             Read {
@@ -77,7 +76,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         None => {
             let target = source::configured_target(context)?;
             if progress {
-                let _ = writeln!(context.err, "reading {}…", target.display_redacted());
+                context.note(format_args!("reading {}…", target.display_redacted()));
             }
             Read {
                 introspection: source::read_live(&target, &context.config)?,
@@ -88,21 +87,19 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
     let database = &read.introspection.database;
     let snapshot = codec::encode(database)?;
     if progress {
-        let _ = writeln!(
-            context.err,
+        context.note(format_args!(
             "read {} objects in {:.1}s",
             database.object_count(),
             started.elapsed().as_secs_f64()
-        );
+        ));
     }
 
     let unreadable = database.unreadable();
     if !unreadable.is_empty() {
-        let _ = writeln!(
-            context.err,
+        context.note(format_args!(
             "warning: this role could not read {}; the snapshot marks them unreadable and check and diff do not compare them",
             unreadable.join("; ")
-        );
+        ));
     }
     let folder = context.config.snapshot_folder.clone();
     let facts = CommitFacts {
@@ -149,21 +146,19 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             ))
         }
         Ok(FolderUpdate::Restored) => {
-            let _ = writeln!(
-                context.err,
+            context.note(format_args!(
                 "note: restored {folder} in the work tree and index to match the last commit"
-            );
+            ));
             None
         }
         Ok(FolderUpdate::Unchanged) => None,
         Err(e) => return Err(e.into()),
     };
     if let Some(committed) = committed.as_ref().filter(|c| c.detached()) {
-        let _ = writeln!(
-            context.err,
+        context.note(format_args!(
             "warning: HEAD is detached: committed {id} onto no branch; `git branch NAME {id}` keeps it",
             id = committed.id
-        );
+        ));
     }
 
     let report = SnapshotReport {
@@ -176,17 +171,17 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         dry_run: args.dry_run,
         changes: changes.iter().map(Into::into).collect(),
     };
-    if context.json {
-        wire::write_json(context.out, &report)?;
+    let written = if context.json {
+        wire::write_json(context.out, &report)
     } else {
-        wire::write_snapshot_human(context.out, &report)?;
-    }
+        wire::write_snapshot_human(context.out, &report)
+    };
+    written.map_err(|e| CliError::writing_stdout(&e))?;
     if let Some(committed) = committed.filter(|_| interrupt::pending()) {
-        let _ = writeln!(
-            context.err,
+        context.note(format_args!(
             "note: interrupted during the commit: stopped after the commit landed, {} is complete",
             committed.id
-        );
+        ));
     }
     Ok(Outcome::Clean)
 }
@@ -201,16 +196,18 @@ fn file_changes_since(old: Option<&BTreeMap<String, Vec<u8>>>, new: &Manifest) -
     file_changes(&old, &new.objects)
 }
 
-/// What changed since the previous snapshot, with severities, for the commit message; `None`
-/// when there was no previous snapshot or it cannot be read.
+/// What changed since the previous snapshot for the commit message: what `check` would have
+/// reported, through the same decision path; `None` when there was no previous snapshot or it
+/// cannot be read.
 fn semantic_changes(
     old: Option<&BTreeMap<String, Vec<u8>>>,
     new: &Database,
     config: &Config,
 ) -> Option<Vec<Change>> {
     let old = codec::decode(old?).ok()?;
-    let mut changes = diff::diff(&old, new);
-    config.severity.apply(&mut changes);
-    diff::sort(&mut changes);
-    Some(changes)
+    let side = |database| Side {
+        database,
+        env: config.env.clone(),
+    };
+    Some(compare(config, side(old), side(new.clone())))
 }

@@ -63,48 +63,96 @@ pub struct Loaded {
     pub label: String,
 }
 
-/// Reads a source's schema. Live sources only read: nothing is written anywhere.
-pub fn load(context: &Context, source: &Source) -> Result<Loaded, CliError> {
+/// Reads both sides of a comparison; live sources only read, nothing is written anywhere. A revision that exists but holds no snapshot folder for
+/// the environment (the commit before the first snapshot, or the empty history before a root
+/// commit) is the empty schema, provided the other side has one: everything is added, or
+/// removed. When neither side has a snapshot there is nothing to compare.
+pub fn load_pair(
+    context: &Context,
+    old: &Source,
+    new: &Source,
+) -> Result<(Loaded, Loaded), CliError> {
+    let old = find(context, old)?;
+    let new = find(context, new)?;
+    match (old, new) {
+        (Found::Schema(old), Found::Schema(new)) => Ok((*old, *new)),
+        (Found::NoSnapshot { revision }, Found::Schema(new)) => {
+            Ok((empty(context, &revision), *new))
+        }
+        (Found::Schema(old), Found::NoSnapshot { revision }) => {
+            Ok((*old, empty(context, &revision)))
+        }
+        (Found::NoSnapshot { revision }, Found::NoSnapshot { .. }) => {
+            Err(no_snapshot_folder(context, &revision))
+        }
+    }
+}
+
+/// What a source holds.
+pub enum Found {
+    Schema(Box<Loaded>),
+    /// A revision without the environment's snapshot folder.
+    NoSnapshot {
+        revision: String,
+    },
+}
+
+/// The schema before the first snapshot, in place of `revision`, which has none.
+fn empty(context: &Context, revision: &str) -> Loaded {
+    Loaded {
+        database: Database::default(),
+        env: context.config.env.clone(),
+        label: format!("{revision} (no snapshot)"),
+    }
+}
+
+/// A source's schema, or that the revision it names holds no snapshot folder for the
+/// environment.
+pub fn find(context: &Context, source: &Source) -> Result<Found, CliError> {
     let config = &context.config;
     let env = config.env.clone();
     match source {
         Source::Revision(revision) => {
             let folder = &config.snapshot_folder;
-            let files = committed_folder(context, revision)?;
-            Ok(Loaded {
+            let Some(files) = context.repo.read_folder(revision, folder)? else {
+                return Ok(Found::NoSnapshot {
+                    revision: revision.clone(),
+                });
+            };
+            Ok(Found::Schema(Box::new(Loaded {
                 database: codec::decode(&files)?,
                 env,
                 label: format!("{revision}:{folder}"),
-            })
+            })))
         }
-        Source::Folder(path) => Ok(Loaded {
+        Source::Folder(path) => Ok(Found::Schema(Box::new(Loaded {
             database: codec::decode(&read_folder(path)?)?,
             env,
             label: path.display().to_string(),
-        }),
+        }))),
         Source::Url(url) => {
             let target = ConnectOptions::parse(url)?;
             let read = read_live(&target, config)?;
-            Ok(Loaded {
+            Ok(Found::Schema(Box::new(Loaded {
                 database: read.database,
                 env,
                 label: target.display_redacted(),
-            })
+            })))
         }
         Source::Env(name) => {
             let target = ConnectOptions::parse(&config.env_url(name)?)?;
             let read = read_live(&target, config)?;
-            Ok(Loaded {
+            Ok(Found::Schema(Box::new(Loaded {
                 database: read.database,
                 env: name.clone(),
                 label: format!("env:{name} ({})", target.display_redacted()),
-            })
+            })))
         }
         Source::Migrations(dir) => {
             let dir = dir.clone().unwrap_or_else(|| config.migrations.clone());
             let root = context.work_tree("a migrations source")?;
             let read = read_migrations(&root.join(&dir), config)?;
-            Ok(Loaded {
+            Ok(Found::Schema(Box::new(Loaded {
                 database: read.database,
                 env,
                 label: format!(
@@ -112,7 +160,7 @@ pub fn load(context: &Context, source: &Source) -> Result<Loaded, CliError> {
                     dir.display(),
                     read.server_version
                 ),
-            })
+            })))
         }
     }
 }
@@ -123,13 +171,21 @@ pub fn committed_folder(
     revision: &str,
 ) -> Result<BTreeMap<String, Vec<u8>>, CliError> {
     let folder = &context.config.snapshot_folder;
-    context.repo.read_folder(revision, folder)?.ok_or_else(|| {
-        CliError::new(
-            ErrorKind::Snapshot,
-            format!("revision {revision} has no snapshot folder {folder}"),
-        )
-        .with_hint("choose the environment with --env, or a revision that has a snapshot (schemagit snapshot makes one)")
-    })
+    context
+        .repo
+        .read_folder(revision, folder)?
+        .ok_or_else(|| no_snapshot_folder(context, revision))
+}
+
+fn no_snapshot_folder(context: &Context, revision: &str) -> CliError {
+    CliError::new(
+        ErrorKind::Snapshot,
+        format!(
+            "revision {revision} has no snapshot folder {}",
+            context.config.snapshot_folder
+        ),
+    )
+    .with_hint("choose the environment with --env, or a revision that has a snapshot (schemagit snapshot makes one)")
 }
 
 /// The connection options of the configured database: the URL, else the libpq environment.

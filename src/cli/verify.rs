@@ -43,11 +43,12 @@ pub fn run(context: &mut Context, args: VerifyArgs) -> Result<Outcome, CliError>
         objects,
         problems: problems.iter().map(Into::into).collect(),
     };
-    if context.json {
-        wire::write_json(context.out, &report)?;
+    let written = if context.json {
+        wire::write_json(context.out, &report)
     } else {
-        wire::write_verify_human(context.out, &report)?;
-    }
+        wire::write_verify_human(context.out, &report)
+    };
+    written.map_err(|e| CliError::writing_stdout(&e))?;
     if problems.is_empty() {
         return Ok(Outcome::Clean);
     }

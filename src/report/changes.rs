@@ -56,12 +56,25 @@ pub fn write_json(out: &mut dyn Write, changes: &[Change]) -> io::Result<()> {
     super::wire::write_json(out, &report)
 }
 
+/// `3 changes: 1 critical, 2 warnings, 0 info`.
 fn summary_line(changes: &[Change]) -> String {
     let s = Summary::of(changes);
     format!(
-        "{} critical, {} warning, {} info",
-        s.critical, s.warning, s.info
+        "{}: {} critical, {}, {} info",
+        counted(changes.len(), "change"),
+        s.critical,
+        counted(s.warning, "warning"),
+        s.info
     )
+}
+
+/// `1 change`, `2 changes`, `0 changes`.
+pub fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }
 
 const SEVERITIES: [Severity; 3] = [Severity::Critical, Severity::Warning, Severity::Info];
@@ -248,11 +261,13 @@ mod tests {
             text,
             "critical (1)\n  app.users\n    changed column app.users.email: type character varying(100) -> text\n\
              info (1)\n  app.f(integer)\n    changed function app.f(integer): definition changed\n      @@ -1 +1 @@\n      -select 1\n      +select 2\n\
-             \n1 critical, 0 warning, 1 info\n"
+             \n2 changes: 1 critical, 0 warnings, 1 info\n"
         );
         assert!(!text.contains('\x1b'));
         assert!(render(|out| write_human(out, &sample(), true)).contains("\x1b[1;31mcritical (1)"));
         assert_eq!(render(|out| write_human(out, &[], false)), "no changes\n");
+        assert!(render(|out| write_human(out, &sample()[..1], false))
+            .ends_with("\n1 change: 1 critical, 0 warnings, 0 info\n"));
     }
 
     #[test]

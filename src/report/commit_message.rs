@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::changes::counted;
 use crate::diff::{Change, Severity, Summary};
 
 /// At most this many changes are listed per severity; the rest are counted.
@@ -29,23 +30,23 @@ pub fn commit_message(facts: &CommitFacts, changes: Option<&[Change]>) -> String
         None => {
             let _ = writeln!(
                 message,
-                "schema({}): initial snapshot, {} objects",
-                facts.env, facts.object_count
+                "schema({}): initial snapshot, {}",
+                facts.env,
+                counted(facts.object_count, "object")
             );
         }
         Some(changes) => {
             let summary = Summary::of(changes);
-            let noun = if changes.len() == 1 {
-                "change"
-            } else {
-                "changes"
-            };
-            let mut subject = format!("schema({}): {} {noun}", facts.env, changes.len());
-            for (count, severity) in [(summary.critical, "critical"), (summary.warning, "warning")]
-            {
-                if count > 0 {
-                    let _ = write!(subject, ", {count} {severity}");
-                }
+            let mut subject = format!(
+                "schema({}): {}",
+                facts.env,
+                counted(changes.len(), "change")
+            );
+            if summary.critical > 0 {
+                let _ = write!(subject, ", {} critical", summary.critical);
+            }
+            if summary.warning > 0 {
+                let _ = write!(subject, ", {}", counted(summary.warning, "warning"));
             }
             let _ = writeln!(message, "{subject}");
             for severity in [Severity::Critical, Severity::Warning, Severity::Info] {
@@ -158,6 +159,12 @@ mod tests {
             change(Severity::Info, "function", "app.f()", "definition changed"),
         ];
         let message = commit_message(&facts(), Some(&changes));
+        let two_warnings = [changes[1].clone(), changes[1].clone()];
+        assert!(commit_message(&facts(), Some(&two_warnings))
+            .starts_with("schema(prod): 2 changes, 2 warnings\n"));
+        assert!(
+            commit_message(&facts(), Some(&changes[2..])).starts_with("schema(prod): 1 change\n")
+        );
         assert!(
             message.starts_with(
                 "schema(prod): 3 changes, 1 critical, 1 warning\n\nCritical:\n  changed rls app.users: row-level security disabled\n\nWarning:\n  changed index app.users.users_email_idx: definition a -> b\n\nInfo:\n  changed function app.f(): definition changed\n"

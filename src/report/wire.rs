@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::changes::counted;
 use crate::codec::{FileChange, Problem};
 
 /// `schemagit snapshot --json`.
@@ -76,8 +77,10 @@ pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()
 pub fn write_snapshot_human(out: &mut dyn Write, report: &SnapshotReport) -> io::Result<()> {
     writeln!(
         out,
-        "snapshot {}: {} objects, {}",
-        report.env, report.objects, report.fingerprint
+        "snapshot {}: {}, {}",
+        report.env,
+        counted(report.objects, "object"),
+        report.fingerprint
     )?;
     for change in &report.changes {
         writeln!(
@@ -115,8 +118,9 @@ pub fn write_verify_human(out: &mut dyn Write, report: &VerifyReport) -> io::Res
     if report.ok {
         writeln!(
             out,
-            "{}: {} objects, every hash and the fingerprint check out",
-            report.folder, report.objects
+            "{}: {}, every hash and the fingerprint check out",
+            report.folder,
+            counted(report.objects, "object")
         )?;
     }
     Ok(())

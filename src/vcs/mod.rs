@@ -4,6 +4,8 @@
 mod commit;
 mod lock;
 mod read;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

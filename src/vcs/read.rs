@@ -8,22 +8,56 @@ use super::{Repo, VcsError};
 
 impl Repo {
     /// Every file under `folder` at `revision`, keyed by path relative to `folder`;
-    /// `None` when the revision has no such folder.
+    /// `None` when the revision has no such folder, or is the empty history before the first
+    /// commit: the parent of a root commit (`HEAD~1` of a one-commit branch) or an unborn
+    /// `HEAD`.
     pub fn read_folder(
         &self,
         revision: &str,
         folder: &str,
     ) -> Result<Option<BTreeMap<String, Vec<u8>>>, VcsError> {
-        let commit = self
+        let commit = match self
             .repo
             .revparse_single(revision)
             .and_then(|object| object.peel_to_commit())
-            .map_err(|e| VcsError::UnknownRevision {
-                revision: revision.to_string(),
-                message: e.message().to_string(),
-            })?;
+        {
+            Ok(commit) => commit,
+            Err(_) if self.before_history(revision) => return Ok(None),
+            Err(e) => {
+                return Err(VcsError::UnknownRevision {
+                    revision: revision.to_string(),
+                    message: e.message().to_string(),
+                })
+            }
+        };
         let root = commit.tree()?;
         self.read_subtree(&root, folder)
+    }
+
+    /// Whether `revision`, which names no commit, is the empty history just before one: an
+    /// unborn `HEAD`, or one first-parent step past a root commit. Two steps past it, or a name
+    /// that resolves to nothing, is an unknown revision.
+    fn before_history(&self, revision: &str) -> bool {
+        if revision == "HEAD" {
+            return matches!(self.repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
+        }
+        let Some((base, steps)) = first_parent_steps(revision) else {
+            return false;
+        };
+        let Ok(mut commit) = self
+            .repo
+            .revparse_single(base)
+            .and_then(|object| object.peel_to_commit())
+        else {
+            return false;
+        };
+        for step in 1..=steps {
+            match commit.parent(0) {
+                Ok(parent) => commit = parent,
+                Err(_) => return step == steps,
+            }
+        }
+        false
     }
 
     pub(super) fn read_subtree(
@@ -67,4 +101,33 @@ impl Repo {
         }
         Ok(())
     }
+}
+
+/// `rev~N`, `rev~`, `rev^` and `rev^1` suffixes (in any sequence) split into the base revision and
+/// the number of first-parent steps they take; `None` when there is no such suffix.
+pub(super) fn first_parent_steps(revision: &str) -> Option<(&str, usize)> {
+    let mut rest = revision;
+    let mut steps = 0usize;
+    loop {
+        let prefix = rest.trim_end_matches(|c: char| c.is_ascii_digit());
+        let digits = &rest[prefix.len()..];
+        if let Some(base) = prefix.strip_suffix('~') {
+            let count = if digits.is_empty() {
+                1
+            } else {
+                digits.parse().ok()?
+            };
+            steps = steps.checked_add(count)?;
+            rest = base;
+        } else if let Some(base) = prefix
+            .strip_suffix('^')
+            .filter(|_| matches!(digits, "" | "1"))
+        {
+            steps = steps.checked_add(1)?;
+            rest = base;
+        } else {
+            break;
+        }
+    }
+    (steps > 0 && !rest.is_empty()).then_some((rest, steps))
 }

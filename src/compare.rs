@@ -1,0 +1,25 @@
+//! The one decision path from two schemas to the changes a person is shown: role maps, the
+//! semantic diff, rules, ignore lists and severity overrides, in that order. `check`, `diff` and
+//! the snapshot commit message all go through [`compare`], so they never disagree.
+
+use crate::config::Config;
+use crate::diff::{self, rules, scope, Change};
+use crate::model::Database;
+
+/// One side of a comparison: a schema and the environment whose role names it uses.
+pub struct Side {
+    pub database: Database,
+    pub env: String,
+}
+
+/// The changes from `old` to `new` under `config`, ordered for reading.
+pub fn compare(config: &Config, mut old: Side, mut new: Side) -> Vec<Change> {
+    scope::map_roles(&mut old.database, &config.roles(&old.env));
+    scope::map_roles(&mut new.database, &config.roles(&new.env));
+    let mut changes = diff::diff(&old.database, &new.database);
+    changes.extend(rules::check(&config.rules, &new.database));
+    config.ignore.retain(&mut changes);
+    config.severity.apply(&mut changes);
+    diff::sort(&mut changes);
+    changes
+}

@@ -1,0 +1,164 @@
+//! Committing and reading snapshot folders in real temporary repositories.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use git2::{Repository, Signature};
+
+use super::read::first_parent_steps;
+use super::{FolderUpdate, Repo, VcsError};
+
+const FOLDER: &str = "snapshots/prod";
+
+fn files(entries: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+    entries
+        .iter()
+        .map(|(path, text)| (path.to_string(), text.as_bytes().to_vec()))
+        .collect()
+}
+
+/// A repository with one commit holding `README.md`, and an uncommitted, staged edit to it.
+fn repository() -> (tempfile::TempDir, Repo) {
+    let dir = tempfile::tempdir().unwrap();
+    let git = Repository::init(dir.path()).unwrap();
+    std::fs::write(dir.path().join("README.md"), "hello\n").unwrap();
+    let mut index = git.index().unwrap();
+    index.add_path(std::path::Path::new("README.md")).unwrap();
+    index.write().unwrap();
+    let tree = git.find_tree(index.write_tree().unwrap()).unwrap();
+    let signature = Signature::now("Test", "test@example.com").unwrap();
+    git.commit(Some("HEAD"), &signature, &signature, "initial", &tree, &[])
+        .unwrap();
+    std::fs::write(dir.path().join("README.md"), "work in progress\n").unwrap();
+    index.add_path(std::path::Path::new("README.md")).unwrap();
+    index.write().unwrap();
+    let repo = Repo::discover(Some(dir.path())).unwrap();
+    (dir, repo)
+}
+
+fn commit(repo: &Repo, snapshot: &BTreeMap<String, Vec<u8>>) -> (FolderUpdate, Option<usize>) {
+    let mut old_count = None;
+    let update = repo
+        .commit_folder(FOLDER, snapshot, None, Duration::ZERO, |old| {
+            old_count = old.map(BTreeMap::len);
+            "schema(prod): test".to_string()
+        })
+        .unwrap();
+    (update, old_count)
+}
+
+#[test]
+fn a_commit_holds_the_folder_and_leaves_other_work_alone() {
+    let (dir, repo) = repository();
+    let first = files(&[("manifest.json", "{}\n"), ("app/tables/users.json", "1\n")]);
+    let (update, old) = commit(&repo, &first);
+    assert!(matches!(update, FolderUpdate::Committed(_)), "{update:?}");
+    assert_eq!(old, None, "no folder before the first snapshot");
+    assert_eq!(
+        repo.read_folder("HEAD", FOLDER).unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(FOLDER).join("app/tables/users.json")).unwrap(),
+        "1\n"
+    );
+
+    let git = Repository::open(dir.path()).unwrap();
+    let head = git.head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(head.message(), Some("schema(prod): test"));
+    let readme = head.tree().unwrap().get_path("README.md".as_ref()).unwrap();
+    let committed = git.find_blob(readme.id()).unwrap();
+    assert_eq!(
+        committed.content(),
+        b"hello\n",
+        "the staged edit is not committed"
+    );
+    let staged = git.index().unwrap();
+    let entry = staged.get_path("README.md".as_ref(), 0).unwrap();
+    assert_eq!(
+        git.find_blob(entry.id).unwrap().content(),
+        b"work in progress\n"
+    );
+
+    let (update, _) = commit(&repo, &first);
+    assert!(matches!(update, FolderUpdate::Unchanged), "{update:?}");
+    let second = files(&[("manifest.json", "{}\n")]);
+    let (update, old) = commit(&repo, &second);
+    assert!(matches!(update, FolderUpdate::Committed(_)), "{update:?}");
+    assert_eq!(old, Some(2), "the message sees the previous folder");
+    assert_eq!(repo.read_folder("HEAD", FOLDER).unwrap(), Some(second));
+    assert_eq!(repo.read_folder("HEAD~1", FOLDER).unwrap(), Some(first));
+    assert!(!dir.path().join(FOLDER).join("app").exists());
+}
+
+#[test]
+fn a_second_run_waits_for_the_lock_then_fails_clearly() {
+    let (dir, repo) = repository();
+    let pid = std::os::unix::process::parent_id();
+    std::fs::write(dir.path().join(".git/schemagit.lock"), format!("{pid}\n")).unwrap();
+    let error = repo
+        .commit_folder(
+            FOLDER,
+            &files(&[("manifest.json", "{}\n")]),
+            None,
+            Duration::ZERO,
+            |_| String::new(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(error, VcsError::Locked { holder: Some(p), .. } if p == pid),
+        "{error}"
+    );
+    assert_eq!(
+        repo.read_folder("HEAD", FOLDER).unwrap(),
+        None,
+        "nothing was committed"
+    );
+}
+
+#[test]
+fn revisions_read_back_or_name_what_is_missing() {
+    let (_dir, repo) = repository();
+    assert_eq!(
+        repo.read_folder("HEAD", FOLDER).unwrap(),
+        None,
+        "no such folder"
+    );
+    assert_eq!(
+        repo.read_folder("HEAD~1", FOLDER).unwrap(),
+        None,
+        "the parent of the root commit is the empty history"
+    );
+    assert_eq!(repo.read_folder("HEAD^", FOLDER).unwrap(), None);
+    for unknown in ["HEAD~2", "no-such-branch", "HEAD^2"] {
+        let error = repo.read_folder(unknown, FOLDER).unwrap_err();
+        assert!(
+            matches!(&error, VcsError::UnknownRevision { revision, .. } if revision == unknown),
+            "{unknown}: {error}"
+        );
+    }
+
+    let unborn = tempfile::tempdir().unwrap();
+    Repository::init(unborn.path()).unwrap();
+    let unborn = Repo::discover(Some(unborn.path())).unwrap();
+    assert_eq!(unborn.read_folder("HEAD", FOLDER).unwrap(), None);
+    assert!(matches!(
+        unborn.read_folder("HEAD~1", FOLDER),
+        Err(VcsError::UnknownRevision { .. })
+    ));
+}
+
+#[test]
+fn ancestry_suffixes_count_first_parent_steps() {
+    assert_eq!(first_parent_steps("HEAD~1"), Some(("HEAD", 1)));
+    assert_eq!(first_parent_steps("HEAD~"), Some(("HEAD", 1)));
+    assert_eq!(first_parent_steps("main^^"), Some(("main", 2)));
+    assert_eq!(first_parent_steps("v1.0~2^1"), Some(("v1.0", 3)));
+    assert_eq!(
+        first_parent_steps("HEAD^2"),
+        None,
+        "a second parent is not a first-parent step"
+    );
+    assert_eq!(first_parent_steps("v12"), None);
+    assert_eq!(first_parent_steps("~1"), None);
+}
