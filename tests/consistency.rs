@@ -24,6 +24,33 @@ fn client(runtime: &tokio::runtime::Runtime, url: &str) -> tokio_postgres::Clien
     })
 }
 
+/// Returns once a schemagit session waits for a lock.
+fn wait_until_the_read_waits(runtime: &tokio::runtime::Runtime, url: &str) {
+    let watcher = client(runtime, url);
+    let started = Instant::now();
+    loop {
+        let waiting: i64 = runtime.block_on(async {
+            watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity
+                      WHERE application_name = 'schemagit' AND wait_event_type = 'Lock'",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0)
+        });
+        if waiting > 0 {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the read never waited"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn spawn_snapshot(repo: &Repo, url: &str) -> Child {
     hermetic(Command::new(env!("CARGO_BIN_EXE_schemagit")))
         .args(["snapshot", "--database-url", url])
@@ -124,7 +151,6 @@ fn ddl_committed_while_the_read_waits_for_a_lock_is_never_mixed_in() {
     .unwrap();
     let runtime = common::runtime();
     let holder = client(&runtime, &url);
-    let watcher = client(&runtime, &url);
     runtime.block_on(async {
         holder
             .batch_execute("BEGIN; LOCK TABLE public.t IN ACCESS EXCLUSIVE MODE")
@@ -134,43 +160,66 @@ fn ddl_committed_while_the_read_waits_for_a_lock_is_never_mixed_in() {
 
     // The read starts, then waits for the lock (deparsing the view over t needs it).
     let child = spawn_snapshot(&repo, &url);
-    let started = Instant::now();
-    loop {
-        let waiting: i64 = runtime.block_on(async {
-            watcher
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity
-                      WHERE application_name = 'schemagit' AND wait_event_type = 'Lock'",
-                    &[],
-                )
-                .await
-                .unwrap()
-                .get(0)
-        });
-        if waiting > 0 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the read never waited"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until_the_read_waits(&runtime, &url);
     // While it waits, one transaction changes a function and its comment together.
     cluster().execute(&db, &function_state_sql(2));
     runtime.block_on(async { holder.batch_execute("ROLLBACK").await.unwrap() });
 
     let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
     assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        stderr.contains("note: DDL committed while the catalog was read; it was read 2 times"),
+        "{stderr}"
     );
     let states = states_at(&repo, "HEAD");
     assert_eq!(
         states,
         vec![Some(2), Some(2), Some(1), Some(1)],
         "the committed snapshot mixes states (function body, its comment, view, default)"
+    );
+}
+
+#[test]
+fn databases_and_roles_made_elsewhere_on_the_server_are_not_ddl_here() {
+    let db = stateful_database("elsewhere");
+    let url = cluster().url(&db);
+    let repo = Repo::new();
+    std::fs::write(
+        repo.path().join("schemagit.toml"),
+        "lock_timeout_ms = 60000\n",
+    )
+    .unwrap();
+    let runtime = common::runtime();
+    let holder = client(&runtime, &url);
+    runtime.block_on(async {
+        holder
+            .batch_execute("BEGIN; LOCK TABLE public.t IN ACCESS EXCLUSIVE MODE")
+            .await
+            .unwrap()
+    });
+    let child = spawn_snapshot(&repo, &url);
+    wait_until_the_read_waits(&runtime, &url);
+    // While the read waits: another database, a comment on it, a new role.
+    let other = cluster().fresh_database("elsewhere_other");
+    cluster().execute(
+        "postgres",
+        &format!(
+            "COMMENT ON DATABASE {other} IS 'not ours';
+             DO $$ BEGIN
+               IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'elsewhere_role') THEN
+                 CREATE ROLE elsewhere_role;
+               END IF;
+             END $$;"
+        ),
+    );
+    runtime.block_on(async { holder.batch_execute("ROLLBACK").await.unwrap() });
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("DDL committed"),
+        "read again for nothing: {stderr}"
     );
 }
 

@@ -94,6 +94,12 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         ));
     }
 
+    let attempts = read.introspection.attempts;
+    if attempts > 1 {
+        context.note(format_args!(
+            "note: DDL committed while the catalog was read; it was read {attempts} times to get one state"
+        ));
+    }
     let unreadable = database.unreadable();
     if !unreadable.is_empty() {
         context.note(format_args!(
