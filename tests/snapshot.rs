@@ -569,6 +569,40 @@ fn outside_a_git_repository_is_one_clear_line() {
 }
 
 #[test]
+fn diff_of_databases_and_folders_needs_no_repository() {
+    let a = cluster().fresh_database("outside_a");
+    let b = cluster().fresh_database("outside_b");
+    cluster().execute(&b, "CREATE TABLE public.extra (id int)");
+    let dir = tempfile::tempdir().unwrap();
+    let (url_a, url_b) = (cluster().url(&a), cluster().url(&b));
+    let run = common::run_schemagit(dir.path(), &["diff", "--json", &url_a, &url_b]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["changes"][0]["object"], "public.extra");
+    // Two snapshot folders, written by snapshots in a repository elsewhere.
+    let repo = Repo::new();
+    for (env, url) in [("a", &url_a), ("b", &url_b)] {
+        repo.schemagit(&["snapshot", "--env", env, "--database-url", url])
+            .success();
+    }
+    let folders = |env: &str| {
+        repo.path()
+            .join("snapshots")
+            .join(env)
+            .display()
+            .to_string()
+    };
+    let run = common::run_schemagit(
+        dir.path(),
+        &["diff", "--json", &folders("a"), &folders("b")],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["changes"][0]["object"], "public.extra");
+    // A revision needs the repository, and says so.
+    let run = common::run_schemagit(dir.path(), &["diff", "HEAD~1", "HEAD"]);
+    assert_one_clear_line(&run, 5, "not inside a git repository", None);
+}
+
+#[test]
 fn a_malformed_snapshot_file_is_one_clear_line() {
     let repo = Repo::new();
     let folder = repo.path().join(FOLDER);

@@ -27,7 +27,7 @@ pub struct DiffArgs {
 }
 
 pub fn run(context: &mut Context, args: DiffArgs) -> Result<Outcome, CliError> {
-    let root = context.repo.root().to_path_buf();
+    let root = context.root.clone();
     let (old, new) = source::load_pair(
         context,
         &Source::parse(&args.old, &root),

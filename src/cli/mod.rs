@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub use error::{CliError, ErrorKind};
 
 use crate::config::{Config, Flags};
-use crate::vcs::Repo;
+use crate::vcs::{Repo, VcsError};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -106,7 +106,12 @@ pub enum Outcome {
 
 /// What every command needs: the repository, the resolved configuration, the output streams.
 pub struct Context<'a> {
-    pub repo: Repo,
+    /// The repository around the current directory (or `--repo`); `None` outside one, which
+    /// only `diff` of live databases and folders can do without.
+    repo: Option<Repo>,
+    /// The repository's root, or the current directory outside a repository: where
+    /// `schemagit.toml` is read and relative sources are found.
+    pub root: PathBuf,
     pub config: Config,
     pub json: bool,
     /// Whether human output on stdout is coloured (`--color`, NO_COLOR, a terminal).
@@ -131,15 +136,26 @@ impl Context<'_> {
         !self.quiet && !self.json && std::io::stderr().is_terminal()
     }
 
+    /// The repository, for a command that needs one.
+    pub fn repo(&self) -> Result<&Repo, CliError> {
+        self.repo.as_ref().ok_or_else(|| {
+            VcsError::NotARepository {
+                path: self.root.clone(),
+            }
+            .into()
+        })
+    }
+
     /// The work tree's root, for a command that needs one (`what`, as the error names it): a
     /// bare repository has none, and the command stops here with one clear line.
     pub fn work_tree(&self, what: &str) -> Result<&Path, CliError> {
-        self.repo.workdir().ok_or_else(|| {
+        let repo = self.repo()?;
+        repo.workdir().ok_or_else(|| {
             CliError::new(
                 ErrorKind::Repository,
                 format!(
                     "the repository {} is bare: {what} needs a work tree",
-                    self.repo.root().display()
+                    repo.root().display()
                 ),
             )
             .with_hint("run it in a clone with a checkout; `snapshot --branch NAME`, `verify --rev REV` and `diff REV1 REV2` work on a bare repository")
@@ -158,8 +174,20 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
             "pass the repository's folder: its work tree, or a bare repository's directory",
         ));
     }
-    let repo = Repo::discover(cli.repo.as_deref())?;
-    let root = repo.root().to_path_buf();
+    // Outside a repository only `diff` can run (of databases and folders); every other
+    // command, and any source that needs git, says so when it asks for the repository.
+    let (repo, root) = match Repo::discover(cli.repo.as_deref()) {
+        Ok(repo) => {
+            let root = repo.root().to_path_buf();
+            (Some(repo), root)
+        }
+        Err(VcsError::NotARepository { path })
+            if cli.repo.is_none() && matches!(cli.command, Command::Diff(_)) =>
+        {
+            (None, path)
+        }
+        Err(error) => return Err(error.into()),
+    };
     let flags = Flags {
         env: cli.env.clone(),
         database_url: cli.database_url.clone(),
@@ -167,6 +195,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
     let config = Config::resolve(&root, &flags, &|name| std::env::var(name).ok())?;
     let mut context = Context {
         repo,
+        root,
         config,
         json: cli.json,
         color: cli.color.colors(

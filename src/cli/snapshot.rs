@@ -122,7 +122,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
     let mut changes: Vec<FileChange> = Vec::new();
     let update = if args.dry_run {
         let revision = args.branch.as_deref().unwrap_or("HEAD");
-        let old = match context.repo.read_folder(revision, &folder) {
+        let old = match context.repo()?.read_folder(revision, &folder) {
             Ok(files) => files,
             Err(crate::vcs::VcsError::UnknownRevision { .. }) => None,
             Err(e) => return Err(e.into()),
@@ -131,7 +131,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         Ok(FolderUpdate::Unchanged)
     } else {
         let config = &context.config;
-        context.repo.commit_folder(
+        context.repo()?.commit_folder(
             &folder,
             &snapshot.files,
             args.branch.as_deref(),

@@ -114,7 +114,7 @@ pub fn find(context: &Context, source: &Source) -> Result<Found, CliError> {
     match source {
         Source::Revision(revision) => {
             let folder = &config.snapshot_folder;
-            let Some(files) = context.repo.read_folder(revision, folder)? else {
+            let Some(files) = context.repo()?.read_folder(revision, folder)? else {
                 return Ok(Found::NoSnapshot {
                     revision: revision.clone(),
                 });
@@ -172,7 +172,7 @@ pub fn committed_folder(
 ) -> Result<BTreeMap<String, Vec<u8>>, CliError> {
     let folder = &context.config.snapshot_folder;
     context
-        .repo
+        .repo()?
         .read_folder(revision, folder)?
         .ok_or_else(|| no_snapshot_folder(context, revision))
 }
