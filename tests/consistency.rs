@@ -139,10 +139,11 @@ fn stateful_database(hint: &str) -> String {
     db
 }
 
-#[test]
-fn ddl_committed_while_the_read_waits_for_a_lock_is_never_mixed_in() {
-    let db = stateful_database("mixed");
-    let url = cluster().url(&db);
+/// Snapshots `db` into a new repository while `during` runs: the read is made to wait for a
+/// lock on `public.t` (deparsing the view over it needs one), `during` runs while it waits,
+/// then the lock goes. Returns the repository, whether the run succeeded, and its stderr.
+fn snapshot_while_the_read_waits(db: &str, during: impl FnOnce()) -> (Repo, bool, String) {
+    let url = cluster().url(db);
     let repo = Repo::new();
     std::fs::write(
         repo.path().join("schemagit.toml"),
@@ -157,17 +158,22 @@ fn ddl_committed_while_the_read_waits_for_a_lock_is_never_mixed_in() {
             .await
             .unwrap()
     });
-
-    // The read starts, then waits for the lock (deparsing the view over t needs it).
     let child = spawn_snapshot(&repo, &url);
     wait_until_the_read_waits(&runtime, &url);
-    // While it waits, one transaction changes a function and its comment together.
-    cluster().execute(&db, &function_state_sql(2));
+    during();
     runtime.block_on(async { holder.batch_execute("ROLLBACK").await.unwrap() });
-
     let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (repo, output.status.success(), stderr)
+}
+
+#[test]
+fn ddl_committed_while_the_read_waits_for_a_lock_is_never_mixed_in() {
+    let db = stateful_database("mixed");
+    // While the read waits, one transaction changes a function and its comment together.
+    let (repo, succeeded, stderr) =
+        snapshot_while_the_read_waits(&db, || cluster().execute(&db, &function_state_sql(2)));
+    assert!(succeeded, "{stderr}");
     assert!(
         stderr.contains("note: DDL committed while the catalog was read; it was read 2 times"),
         "{stderr}"
@@ -183,40 +189,22 @@ fn ddl_committed_while_the_read_waits_for_a_lock_is_never_mixed_in() {
 #[test]
 fn databases_and_roles_made_elsewhere_on_the_server_are_not_ddl_here() {
     let db = stateful_database("elsewhere");
-    let url = cluster().url(&db);
-    let repo = Repo::new();
-    std::fs::write(
-        repo.path().join("schemagit.toml"),
-        "lock_timeout_ms = 60000\n",
-    )
-    .unwrap();
-    let runtime = common::runtime();
-    let holder = client(&runtime, &url);
-    runtime.block_on(async {
-        holder
-            .batch_execute("BEGIN; LOCK TABLE public.t IN ACCESS EXCLUSIVE MODE")
-            .await
-            .unwrap()
-    });
-    let child = spawn_snapshot(&repo, &url);
-    wait_until_the_read_waits(&runtime, &url);
     // While the read waits: another database, a comment on it, a new role.
-    let other = cluster().fresh_database("elsewhere_other");
-    cluster().execute(
-        "postgres",
-        &format!(
-            "COMMENT ON DATABASE {other} IS 'not ours';
-             DO $$ BEGIN
-               IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'elsewhere_role') THEN
-                 CREATE ROLE elsewhere_role;
-               END IF;
-             END $$;"
-        ),
-    );
-    runtime.block_on(async { holder.batch_execute("ROLLBACK").await.unwrap() });
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    let (_repo, succeeded, stderr) = snapshot_while_the_read_waits(&db, || {
+        let other = cluster().fresh_database("elsewhere_other");
+        cluster().execute(
+            "postgres",
+            &format!(
+                "COMMENT ON DATABASE {other} IS 'not ours';
+                 DO $$ BEGIN
+                   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'elsewhere_role') THEN
+                     CREATE ROLE elsewhere_role;
+                   END IF;
+                 END $$;"
+            ),
+        );
+    });
+    assert!(succeeded, "{stderr}");
     assert!(
         !stderr.contains("DDL committed"),
         "read again for nothing: {stderr}"
