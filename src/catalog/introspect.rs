@@ -283,14 +283,12 @@ impl IntrospectError {
     }
 }
 
-/// One stamp line per catalog: its name, row count and row-version sum.
-type Stamp = Vec<(String, i64, Option<String>)>;
-
-/// What one read produced: the stamp taken inside it (when it got that far) and its rows, or
-/// the first thing that failed.
-struct Attempt {
-    stamp: Option<Stamp>,
-    outcome: Result<(Fetched, String), IntrospectError>,
+/// A stamp of the catalogs: one line per catalog (its name, row count and row-version sum),
+/// taken with the statements for `version_num`, which the stamp after the read reuses.
+#[derive(Debug, PartialEq, Eq)]
+struct Stamp {
+    version_num: i32,
+    lines: Vec<(String, i64, Option<String>)>,
 }
 
 /// Reads the schema of the database `client` is connected to. A read during which DDL
@@ -302,7 +300,9 @@ pub async fn introspect(
 ) -> Result<Introspection, IntrospectError> {
     let mut backoff = FIRST_BACKOFF;
     for attempt in 1..=ATTEMPTS {
-        let Attempt { stamp, outcome } = read_once(client, options).await;
+        // The stamp taken inside the read, once it got that far.
+        let mut stamp = None;
+        let outcome = read_rows(client, options, &mut stamp).await;
         // Whatever happened, the transaction ends before anything else is sent.
         let _ = client.batch_execute("ROLLBACK").await;
         if let Err(error) = &outcome {
@@ -314,7 +314,7 @@ pub async fn introspect(
             }
         }
         let unchanged = match &stamp {
-            Some(before) => stamp_now(client, options).await? == *before,
+            Some(before) => stamp_now(client, options, before.version_num).await? == *before,
             None => false,
         };
         if unchanged {
@@ -339,12 +339,16 @@ pub async fn introspect(
 }
 
 /// The catalog stamp as of now, in a transaction of its own.
-async fn stamp_now(client: &Client, options: IntrospectOptions) -> Result<Stamp, IntrospectError> {
+async fn stamp_now(
+    client: &Client,
+    options: IntrospectOptions,
+    version_num: i32,
+) -> Result<Stamp, IntrospectError> {
     client
         .batch_execute(&format!("{}\nSAVEPOINT {SAVEPOINT};", begin(options)))
         .await
         .map_err(|e| IntrospectError::query("begin", e))?;
-    let stamp = stamp(client).await;
+    let stamp = stamp(client, version_num).await;
     let _ = client.batch_execute("ROLLBACK").await;
     stamp
 }
@@ -361,17 +365,9 @@ fn stamp_statements(version_num: i32) -> impl Iterator<Item = &'static str> {
 
 /// The catalog stamp, taken inside a transaction that has the savepoint: one statement at a
 /// time, each rolled back to the savepoint so that no more than one statement's locks are held.
-async fn stamp(client: &Client) -> Result<Stamp, IntrospectError> {
-    let version_num: i32 = client
-        .query_one(
-            "SELECT pg_catalog.current_setting('server_version_num')::int",
-            &[],
-        )
-        .await
-        .map_err(|e| IntrospectError::query("catalog_stamp.sql", e))?
-        .get(0);
+async fn stamp(client: &Client, version_num: i32) -> Result<Stamp, IntrospectError> {
     let rollback = format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}");
-    let mut stamp = Stamp::new();
+    let mut lines = Vec::new();
     for statement in stamp_statements(version_num) {
         let rows = client
             .query(statement, &[])
@@ -381,9 +377,9 @@ async fn stamp(client: &Client) -> Result<Stamp, IntrospectError> {
             .batch_execute(&rollback)
             .await
             .map_err(|e| IntrospectError::query("savepoint", e))?;
-        stamp.extend(rows.iter().map(|row| (row.get(0), row.get(1), row.get(2))));
+        lines.extend(rows.iter().map(|row| (row.get(0), row.get(1), row.get(2))));
     }
-    Ok(stamp)
+    Ok(Stamp { version_num, lines })
 }
 
 fn begin(options: IntrospectOptions) -> String {
@@ -447,12 +443,9 @@ struct Job {
     oids: Option<Vec<u32>>,
 }
 
-async fn read_once(client: &Client, options: IntrospectOptions) -> Attempt {
-    let mut stamp = None;
-    let outcome = read_rows(client, options, &mut stamp).await;
-    Attempt { stamp, outcome }
-}
-
+/// One read, in a repeatable-read transaction under the savepoint: the rows and the server's
+/// version string. `stamp_out` receives the stamp of the read's snapshot as soon as it is taken,
+/// so a read that fails later can still be judged by it.
 async fn read_rows(
     client: &Client,
     options: IntrospectOptions,
@@ -462,8 +455,7 @@ async fn read_rows(
         .batch_execute(&format!("{}\nSAVEPOINT {SAVEPOINT};", begin(options)))
         .await
         .map_err(|e| IntrospectError::query("begin", e))?;
-    // The first query fixes the transaction's snapshot; the stamp is of that snapshot.
-    *stamp_out = Some(stamp(client).await?);
+    // The first query fixes the transaction's snapshot: the stamp below is of that snapshot.
     let rollback = format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}");
     let facts = client
         .query_one(SERVER_FACTS, &[])
@@ -478,6 +470,7 @@ async fn read_rows(
             version: server_version,
         });
     }
+    *stamp_out = Some(stamp(client, version_num).await?);
     let weights = client
         .query(VIEW_LOCK_WEIGHTS, &[])
         .await

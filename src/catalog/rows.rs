@@ -537,6 +537,18 @@ fn extensions(db: &mut Database, rows: &[Row], members: &[Row]) -> Result<(), St
     Ok(())
 }
 
+/// The strings of a JSON list (anything else in it is not an option, setting or name).
+fn strings_of(values: &[serde_json::Value]) -> Vec<String> {
+    values
+        .iter()
+        .filter_map(|value| value.as_str().map(str::to_string))
+        .collect()
+}
+
+fn json_strings(strings: Vec<String>) -> serde_json::Value {
+    serde_json::Value::Array(strings.into_iter().map(serde_json::Value::String).collect())
+}
+
 /// The view definitions of a read (view_definitions.sql), by (schema, name).
 fn view_definitions(rows: &[Row]) -> HashMap<Key, String> {
     rows.iter()
@@ -553,10 +565,7 @@ fn catalog_object(row: &Row) -> Result<CatalogObject, String> {
         return Err(format!("{kind} properties are not an object"));
     };
     let mut unreadable: Vec<String> = match map.remove("unreadable") {
-        Some(serde_json::Value::Array(names)) => names
-            .iter()
-            .filter_map(|name| name.as_str().map(str::to_string))
-            .collect(),
+        Some(serde_json::Value::Array(names)) => strings_of(&names),
         _ => Vec::new(),
     };
     unreadable.sort();
@@ -564,28 +573,12 @@ fn catalog_object(row: &Row) -> Result<CatalogObject, String> {
         .into_iter()
         .map(|(key, value)| {
             let value = match (key.as_str(), value) {
-                ("options", serde_json::Value::Array(options)) => serde_json::Value::Array(
-                    redact_options(
-                        options
-                            .into_iter()
-                            .filter_map(|o| o.as_str().map(str::to_string))
-                            .collect(),
-                    )
-                    .into_iter()
-                    .map(serde_json::Value::String)
-                    .collect(),
-                ),
-                ("settings", serde_json::Value::Array(settings)) => serde_json::Value::Array(
-                    redact_settings(
-                        settings
-                            .into_iter()
-                            .filter_map(|o| o.as_str().map(str::to_string))
-                            .collect(),
-                    )
-                    .into_iter()
-                    .map(serde_json::Value::String)
-                    .collect(),
-                ),
+                ("options", serde_json::Value::Array(options)) => {
+                    json_strings(redact_options(strings_of(&options)))
+                }
+                ("settings", serde_json::Value::Array(settings)) => {
+                    json_strings(redact_settings(strings_of(&settings)))
+                }
                 ("connection", serde_json::Value::String(conninfo)) => {
                     serde_json::Value::String(connect::redact(&conninfo))
                 }
