@@ -13,20 +13,9 @@ use schemagit::ephemeral::EphemeralPostgres;
 
 const FUNCTION_FILE: &str = "snapshots/default/public/functions/f().json";
 
-/// A client on `url` whose connection task runs on `runtime`.
-fn client(runtime: &tokio::runtime::Runtime, url: &str) -> tokio_postgres::Client {
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        client
-    })
-}
-
 /// Returns once a schemagit session waits for a lock.
 fn wait_until_the_read_waits(runtime: &tokio::runtime::Runtime, url: &str) {
-    let watcher = client(runtime, url);
+    let watcher = common::session(runtime, url, "");
     let started = Instant::now();
     loop {
         let waiting: i64 = runtime.block_on(async {
@@ -151,13 +140,11 @@ fn snapshot_while_the_read_waits(db: &str, during: impl FnOnce()) -> (Repo, bool
     )
     .unwrap();
     let runtime = common::runtime();
-    let holder = client(&runtime, &url);
-    runtime.block_on(async {
-        holder
-            .batch_execute("BEGIN; LOCK TABLE public.t IN ACCESS EXCLUSIVE MODE")
-            .await
-            .unwrap()
-    });
+    let holder = common::session(
+        &runtime,
+        &url,
+        "BEGIN; LOCK TABLE public.t IN ACCESS EXCLUSIVE MODE",
+    );
     let child = spawn_snapshot(&repo, &url);
     wait_until_the_read_waits(&runtime, &url);
     during();
@@ -284,9 +271,8 @@ fn a_lock_table_smaller_than_the_schema_is_enough() {
         ));
     }
     let runtime = common::runtime();
-    let admin = client(&runtime, &server.url("postgres"));
-    runtime.block_on(async { admin.batch_execute("CREATE DATABASE app").await.unwrap() });
-    let app = client(&runtime, &server.url("app"));
+    common::session(&runtime, &server.url("postgres"), "CREATE DATABASE app");
+    let app = common::session(&runtime, &server.url("app"), "");
     // One table at a time: creating them in one transaction would itself need the locks.
     for statement in sql.lines() {
         runtime.block_on(async { app.batch_execute(statement).await.unwrap() });

@@ -178,20 +178,12 @@ fn secret_settings_are_redacted_and_lock_holders_queries_hide_passwords() {
     )
     .unwrap();
     let runtime = common::runtime();
-    let holder = runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        client
-            .batch_execute(
-                "BEGIN; LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;
-                 ALTER ROLE secret_role PASSWORD 'very-secret-password';",
-            )
-            .await
-            .unwrap();
-        client
-    });
+    let holder = common::session(
+        &runtime,
+        &url,
+        "BEGIN; LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;
+         ALTER ROLE secret_role PASSWORD 'very-secret-password';",
+    );
     let run = repo.schemagit(&["snapshot", "--database-url", &url]);
     runtime.block_on(async { holder.batch_execute("ROLLBACK").await.unwrap() });
     assert_eq!(run.code, 4, "{}", run.stderr);

@@ -152,8 +152,9 @@ fn the_demo_prints_what_the_readme_shows() {
         .unwrap();
     }
     let expected = block_after("The first command prints what it committed", "");
-    let run = repo
-        .schemagit(&[
+    // The README's first command, without `cargo run --release --`.
+    let demo = || {
+        repo.schemagit(&[
             "snapshot",
             "--from-migrations",
             "--env",
@@ -161,18 +162,10 @@ fn the_demo_prints_what_the_readme_shows() {
             "--branch",
             "schemagit-demo",
         ])
-        .success();
-    assert_output_matches(&expected, &run.stdout);
-    let again = repo
-        .schemagit(&[
-            "snapshot",
-            "--from-migrations",
-            "--env",
-            "demo",
-            "--branch",
-            "schemagit-demo",
-        ])
-        .success();
+        .success()
+    };
+    assert_output_matches(&expected, &demo().stdout);
+    let again = demo();
     let last = again.stdout.lines().last().unwrap_or_default();
     let prose = readme().split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(

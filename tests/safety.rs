@@ -154,17 +154,11 @@ fn signalled_while_reading(sent: Signal) {
     .unwrap();
     let url = cluster().url(&db);
     let runtime = common::runtime();
-    let holder = runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        client
-            .batch_execute("BEGIN; LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;")
-            .await
-            .unwrap();
-        client
-    });
+    let holder = common::session(
+        &runtime,
+        &url,
+        "BEGIN; LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;",
+    );
     let mut child = spawn_schemagit(repo.path(), &["snapshot", "--database-url", &url], None);
     wait_for("the snapshot to wait for the table lock", || {
         assert!(

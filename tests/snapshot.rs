@@ -740,20 +740,12 @@ fn a_lock_held_too_long_names_the_table_and_the_session() {
     .unwrap();
     let runtime = common::runtime();
     let url = cluster().url(&db);
-    let holder = runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        client
-            .batch_execute(
-                "SET application_name = 'migration-in-progress';
-                 BEGIN; LOCK TABLE shop.orders IN ACCESS EXCLUSIVE MODE;",
-            )
-            .await
-            .unwrap();
-        client
-    });
+    let holder = common::session(
+        &runtime,
+        &url,
+        "SET application_name = 'migration-in-progress';
+         BEGIN; LOCK TABLE shop.orders IN ACCESS EXCLUSIVE MODE;",
+    );
     let run = repo.schemagit(&["snapshot", "--database-url", &url]);
     runtime.block_on(async { holder.batch_execute("ROLLBACK").await.unwrap() });
     assert_one_clear_line(&run, 4, "lock_timeout", None);

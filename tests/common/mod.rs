@@ -152,6 +152,22 @@ pub fn skip(test: &str, reason: &str) {
     file.write_all(line.as_bytes()).unwrap();
 }
 
+/// A session on `url` that has run `sql` and stays open, with whatever transaction and locks
+/// that left, until it is dropped or told otherwise; its connection runs on `runtime`.
+pub fn session(runtime: &tokio::runtime::Runtime, url: &str, sql: &str) -> tokio_postgres::Client {
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
+        tokio::spawn(connection);
+        client
+            .batch_execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("SQL failed: {e:?}\n{sql}"));
+        client
+    })
+}
+
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
