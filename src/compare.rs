@@ -1,9 +1,11 @@
-//! The one decision path from two schemas to the changes a person is shown: role maps, the
+//! The one decision path from two schemas to the changes a person is shown: migration tools'
+//! bookkeeping left out, role maps, the
 //! semantic diff, rules, ignore lists and severity overrides, in that order. `check`, `diff` and
 //! the snapshot commit message all go through [`compare`], so they never disagree.
 
 use crate::config::Config;
 use crate::diff::{self, rules, scope, Change};
+use crate::migrations::bookkeeping::remove_bookkeeping;
 use crate::model::Database;
 
 /// One side of a comparison: a schema and the environment whose role names it uses.
@@ -14,6 +16,9 @@ pub struct Side {
 
 /// The changes from `old` to `new` under `config`, ordered for reading.
 pub fn compare(config: &Config, mut old: Side, mut new: Side) -> Vec<Change> {
+    // Snapshots taken before tool bookkeeping was left out may still hold it.
+    remove_bookkeeping(&mut old.database);
+    remove_bookkeeping(&mut new.database);
     scope::map_roles(&mut old.database, &config.roles(&old.env));
     scope::map_roles(&mut new.database, &config.roles(&new.env));
     let mut changes = diff::diff(&old.database, &new.database);

@@ -41,6 +41,7 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
         database: source::read_live(&target, &context.config)?.database,
         env: context.config.env.clone(),
         label: target.display_redacted(),
+        replay_owner: None,
     };
     let compared = Compared {
         header: format!(

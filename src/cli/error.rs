@@ -10,6 +10,7 @@ use crate::codec::{DecodeError, EncodeError};
 use crate::config::ConfigError;
 use crate::ephemeral::EphemeralError;
 use crate::folder::FolderError;
+use crate::migrations::tracking::TrackingError;
 use crate::migrations::MigrationError;
 use crate::vcs::VcsError;
 
@@ -237,7 +238,22 @@ impl From<MigrationError> for CliError {
                 ErrorKind::Migrations,
                 "fix that migration file and run again",
             ),
+            MigrationError::BadJournal { .. } => (
+                ErrorKind::Usage,
+                "drizzle-kit writes meta/_journal.json with an `entries` list; regenerate it with drizzle-kit",
+            ),
+            MigrationError::NotReplayable { .. } => (
+                ErrorKind::Usage,
+                "compare against a live database or a snapshot instead, or name a folder of SQL files",
+            ),
         };
         CliError::from_error(kind, &e).with_hint(hint)
+    }
+}
+
+impl From<TrackingError> for CliError {
+    fn from(e: TrackingError) -> Self {
+        CliError::from_error(ErrorKind::Database, &e)
+            .with_hint("the role needs SELECT on the migration tool's tracking table")
     }
 }

@@ -5,6 +5,7 @@ mod check;
 mod diff;
 mod error;
 mod judge;
+mod migrations;
 mod snapshot;
 mod source;
 mod verify;
@@ -70,6 +71,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Check a snapshot folder's integrity: every hash, the fingerprint, the format, stray files
     Verify(verify::VerifyArgs),
+    /// Migration files vs the database's tracking table vs git history: verify, status
+    Migrations(migrations::MigrationsArgs),
 }
 
 /// `--color`.
@@ -211,6 +214,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         Command::Check(args) => check::run(&mut context, args),
         Command::Diff(args) => diff::run(&mut context, args),
         Command::Verify(args) => verify::run(&mut context, args),
+        Command::Migrations(args) => migrations::run(&mut context, args),
     }?;
     context
         .out

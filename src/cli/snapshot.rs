@@ -63,14 +63,15 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
                     dir.display()
                 ));
             }
-            let introspection = source::read_migrations(&root.join(&dir), &context.config)?;
+            let replay = source::read_migrations(&root.join(&dir), &context.config)?;
             Read {
                 source: format!(
-                    "{} (throwaway PostgreSQL {})",
+                    "{} ({}, throwaway PostgreSQL {})",
                     dir.display(),
-                    introspection.server_version
+                    replay.tool.name(),
+                    replay.introspection.server_version
                 ),
-                introspection,
+                introspection: replay.introspection,
             }
         }
         None => {

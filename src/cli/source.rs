@@ -11,7 +11,9 @@ use crate::codec::{self, MANIFEST};
 use crate::config::{Config, DatabaseTarget};
 use crate::ephemeral::EphemeralPostgres;
 use crate::folder::read_folder;
-use crate::migrations;
+use crate::migrations::bookkeeping::remove_bookkeeping;
+use crate::migrations::owner::adopt_owner;
+use crate::migrations::{self, Tool};
 use crate::model::Database;
 
 /// A source as the user wrote it.
@@ -61,6 +63,8 @@ pub struct Loaded {
     pub env: String,
     /// How to name the source to a person.
     pub label: String,
+    /// For a replay of migrations: the throwaway server's role that owns what it built.
+    pub replay_owner: Option<String>,
 }
 
 /// Reads both sides of a comparison; live sources only read, nothing is written anywhere. A revision that exists but holds no snapshot folder for
@@ -74,6 +78,14 @@ pub fn load_pair(
 ) -> Result<(Loaded, Loaded), CliError> {
     let old = find(context, old)?;
     let new = find(context, new)?;
+    let (old, new) = match (old, new) {
+        (Found::Schema(mut old), Found::Schema(mut new)) => {
+            adopt_replay_owner(&mut old, &new);
+            adopt_replay_owner(&mut new, &old);
+            (Found::Schema(old), Found::Schema(new))
+        }
+        pair => pair,
+    };
     match (old, new) {
         (Found::Schema(old), Found::Schema(new)) => Ok((*old, *new)),
         (Found::NoSnapshot { revision }, Found::Schema(new)) => {
@@ -85,6 +97,15 @@ pub fn load_pair(
         (Found::NoSnapshot { revision }, Found::NoSnapshot { .. }) => {
             Err(no_snapshot_folder(context, &revision))
         }
+    }
+}
+
+/// A replay's objects belong to the throwaway server's superuser; compared with a schema that
+/// is no replay, they are read as owned by that schema's main owner (see
+/// [`crate::migrations::owner`]).
+fn adopt_replay_owner(side: &mut Loaded, other: &Loaded) {
+    if let (Some(owner), None) = (&side.replay_owner, &other.replay_owner) {
+        adopt_owner(&mut side.database, owner, &other.database);
     }
 }
 
@@ -103,6 +124,7 @@ fn empty(context: &Context, revision: &str) -> Loaded {
         database: Database::default(),
         env: context.config.env.clone(),
         label: format!("{revision} (no snapshot)"),
+        replay_owner: None,
     }
 }
 
@@ -123,12 +145,14 @@ pub fn find(context: &Context, source: &Source) -> Result<Found, CliError> {
                 database: codec::decode(&files)?,
                 env,
                 label: format!("{revision}:{folder}"),
+                replay_owner: None,
             })))
         }
         Source::Folder(path) => Ok(Found::Schema(Box::new(Loaded {
             database: codec::decode(&read_folder(path)?)?,
             env,
             label: path.display().to_string(),
+            replay_owner: None,
         }))),
         Source::Url(url) => {
             let target = ConnectOptions::parse(url)?;
@@ -137,6 +161,7 @@ pub fn find(context: &Context, source: &Source) -> Result<Found, CliError> {
                 database: read.database,
                 env,
                 label: target.display_redacted(),
+                replay_owner: None,
             })))
         }
         Source::Env(name) => {
@@ -146,20 +171,23 @@ pub fn find(context: &Context, source: &Source) -> Result<Found, CliError> {
                 database: read.database,
                 env: name.clone(),
                 label: format!("env:{name} ({})", target.display_redacted()),
+                replay_owner: None,
             })))
         }
         Source::Migrations(dir) => {
             let dir = dir.clone().unwrap_or_else(|| config.migrations.clone());
             let root = context.work_tree("a migrations source")?;
-            let read = read_migrations(&root.join(&dir), config)?;
+            let replay = read_migrations(&root.join(&dir), config)?;
             Ok(Found::Schema(Box::new(Loaded {
-                database: read.database,
-                env,
                 label: format!(
-                    "{} (throwaway PostgreSQL {})",
+                    "{} ({}, throwaway PostgreSQL {})",
                     dir.display(),
-                    read.server_version
+                    replay.tool.name(),
+                    replay.introspection.server_version
                 ),
+                database: replay.introspection.database,
+                env,
+                replay_owner: Some(replay.superuser),
             })))
         }
     }
@@ -210,15 +238,50 @@ pub fn read_live(target: &ConnectOptions, config: &Config) -> Result<Introspecti
         let client = connect::connect(target).await?;
         Ok::<_, CliError>(introspect(&client, options(config)).await?)
     })?;
+    remove_bookkeeping(&mut introspection.database);
     config.scope.apply(&mut introspection.database);
     Ok(introspection)
 }
 
+/// A schema built from migration files.
+pub struct Replay {
+    pub introspection: Introspection,
+    /// The convention the files were run in.
+    pub tool: Tool,
+    /// The throwaway server's superuser, which owns everything the replay created.
+    pub superuser: String,
+}
+
+/// The convention to replay `dir` in, from its files alone. golang-migrate and sqlx lay out
+/// `.up.sql` files alike and run them alike (sqlx's `-- no-transaction` marker aside, which a
+/// golang-migrate file never carries), so either replays such a folder.
+fn replay_tool(dir: &Path) -> Result<Tool, CliError> {
+    let from_files = Tool::detect_from_files(dir)?;
+    match migrations::tools::choose(&from_files, None) {
+        Ok(tool) => Ok(tool),
+        Err(candidates) if candidates == [Tool::GolangMigrate, Tool::Sqlx] => Ok(Tool::Sqlx),
+        Err(candidates) => {
+            let names: Vec<&str> = candidates.iter().map(|tool| tool.name()).collect();
+            Err(CliError::new(
+                ErrorKind::Usage,
+                format!(
+                    "the migrations in {} match several tools: {}",
+                    dir.display(),
+                    names.join(", ")
+                ),
+            )
+            .with_hint("keep one tool's files in the folder, or name the folder of one tool"))
+        }
+    }
+}
+
 /// Builds the migrations' schema in a throwaway PostgreSQL and reads it; the server is
 /// stopped and removed whatever happens.
-pub fn read_migrations(dir: &Path, config: &Config) -> Result<Introspection, CliError> {
-    let files = migrations::discover(dir)?;
+pub fn read_migrations(dir: &Path, config: &Config) -> Result<Replay, CliError> {
+    let tool = replay_tool(dir)?;
+    let files = tool.discover(dir)?;
     let server = EphemeralPostgres::start()?;
+    let superuser = server.superuser().to_string();
     let result = runtime()?.block_on(async {
         let admin = ConnectOptions::parse(&server.url("postgres"))?;
         let client = connect::connect(&admin).await?;
@@ -234,11 +297,12 @@ pub fn read_migrations(dir: &Path, config: &Config) -> Result<Introspection, Cli
         drop(client);
         let target = ConnectOptions::parse(&server.url("schemagit_migrations"))?;
         let client = connect::connect(&target).await?;
-        migrations::apply_all(&client, &files).await?;
+        migrations::apply_all(&client, tool, &files).await?;
         Ok::<_, CliError>(introspect(&client, options(config)).await?)
     });
     server.stop()?;
     let mut introspection = result?;
+    remove_bookkeeping(&mut introspection.database);
     config.scope.apply(&mut introspection.database);
     // The throwaway server's own version string, not the package's decoration of it.
     introspection.server_version = introspection
@@ -247,7 +311,11 @@ pub fn read_migrations(dir: &Path, config: &Config) -> Result<Introspection, Cli
         .next()
         .unwrap_or_default()
         .to_string();
-    Ok(introspection)
+    Ok(Replay {
+        introspection,
+        tool,
+        superuser,
+    })
 }
 
 #[cfg(test)]

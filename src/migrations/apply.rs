@@ -1,5 +1,6 @@
-//! Finding the up-migrations in a directory, ordering them by version, and running them one
-//! file at a time, turning a server error into the file and line that caused it.
+//! Finding the up-migrations of a plain folder, ordering them by version, and running a tool's
+//! migrations piece by piece the way that tool does, turning a server error into the file and
+//! line that caused it.
 //!
 //! Layouts understood: `*.sql` files at the top level (Flyway, golang-migrate, sqlx, dbmate,
 //! refinery, plain numbered scripts) and one directory per migration holding `up.sql` (diesel
@@ -9,6 +10,9 @@ use std::cmp::Ordering;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+
+use super::statements::{refuses_transaction, split};
+use super::tools::{Batch, LocalMigration, Tool};
 
 /// One up-migration, in the order [`discover`] returns them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +59,13 @@ pub enum MigrationError {
         path: PathBuf,
         #[source]
         source: tokio_postgres::Error,
+    },
+    #[error("{}: not a drizzle journal: {message}", path.display())]
+    BadJournal { path: PathBuf, message: String },
+    #[error("{tool} migrations cannot be replayed: {why}")]
+    NotReplayable {
+        tool: &'static str,
+        why: &'static str,
     },
 }
 
@@ -134,30 +145,54 @@ pub fn discover(dir: &Path) -> Result<Vec<MigrationFile>, MigrationError> {
     Ok(files)
 }
 
-/// Runs each file as one simple-protocol batch, so a file may hold many statements; without
-/// its own `BEGIN`/`COMMIT` a file runs as one implicit transaction. Stops at the first failure.
+/// Runs each migration the way `tool` does ([`Tool::batches`]): a piece that may run in a
+/// transaction is one simple-protocol batch (without its own `BEGIN`/`COMMIT`, one implicit
+/// transaction); a piece marked to run outside one, or holding a statement the server refuses
+/// inside one (`CREATE INDEX CONCURRENTLY`, …), runs statement by statement. Stops at the first
+/// failure.
 pub async fn apply_all(
     client: &tokio_postgres::Client,
-    files: &[MigrationFile],
+    tool: Tool,
+    migrations: &[LocalMigration],
 ) -> Result<(), MigrationError> {
-    for file in files {
-        let contents =
-            fs::read_to_string(&file.path).map_err(|source| MigrationError::ReadFile {
-                path: file.path.clone(),
-                source,
-            })?;
-        // Editors on Windows add a byte-order mark, which the server would reject as a syntax
-        // error; it occupies no line, so line numbers stay right.
-        let sql = contents.strip_prefix('\u{feff}').unwrap_or(&contents);
-        client
-            .batch_execute(sql)
-            .await
-            .map_err(|error| failure(&file.path, sql, error))?;
+    for migration in migrations {
+        for batch in tool.batches(migration)? {
+            run_batch(client, &batch).await?;
+        }
     }
     Ok(())
 }
 
-fn failure(path: &Path, sql: &str, error: tokio_postgres::Error) -> MigrationError {
+async fn run_batch(client: &tokio_postgres::Client, batch: &Batch) -> Result<(), MigrationError> {
+    let statements = split(&batch.sql);
+    let transactional =
+        batch.transactional && !statements.iter().any(|s| refuses_transaction(s.sql));
+    if transactional {
+        return client
+            .batch_execute(&batch.sql)
+            .await
+            .map_err(|error| failure(&batch.file, &batch.sql, batch.first_line, error));
+    }
+    for statement in statements {
+        client.batch_execute(statement.sql).await.map_err(|error| {
+            failure(
+                &batch.file,
+                statement.sql,
+                batch.first_line + statement.line,
+                error,
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// The server's complaint about `sql`, which starts on 0-based line `first_line` of the file.
+fn failure(
+    path: &Path,
+    sql: &str,
+    first_line: u32,
+    error: tokio_postgres::Error,
+) -> MigrationError {
     let Some(db_error) = error.as_db_error() else {
         return MigrationError::Apply {
             path: path.to_path_buf(),
@@ -168,7 +203,7 @@ fn failure(path: &Path, sql: &str, error: tokio_postgres::Error) -> MigrationErr
     // into the file; the server then usually reports the original position as well.
     let line = match db_error.position() {
         Some(tokio_postgres::error::ErrorPosition::Original(position)) => {
-            line_of_position(sql, *position)
+            line_of_position(sql, *position).map(|line| line + first_line)
         }
         _ => None,
     };
@@ -212,7 +247,7 @@ fn is_up_migration(file_name: &str) -> bool {
         && !name.ends_with("_down.sql")
 }
 
-fn version_order(a: &str, b: &str) -> Ordering {
+pub(crate) fn version_order(a: &str, b: &str) -> Ordering {
     let (a_prefix, a_version) = leading_version(a);
     let (b_prefix, b_version) = leading_version(b);
     a_prefix
@@ -285,7 +320,7 @@ fn compare_runs(x: &str, y: &str) -> Ordering {
 }
 
 /// Two digit strings by value, whatever their length.
-fn compare_numbers(x: &str, y: &str) -> Ordering {
+pub(crate) fn compare_numbers(x: &str, y: &str) -> Ordering {
     let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
     x.len().cmp(&y.len()).then_with(|| x.cmp(y))
 }

@@ -1,6 +1,17 @@
-//! Migration files: finding them in a directory, in the order their tool would run them, and
-//! replaying them against a database (the throwaway one behind `--from-migrations`).
+//! Migration files and the tables their tools keep: each tool's convention (one module per
+//! tool in [`tools`]), replaying the files the way the tool runs them ([`apply`], the throwaway
+//! database behind the `migrations` source), reading tracking tables ([`tracking`]), and the
+//! pure integrity rules that set files, tracking rows and git history against each other
+//! ([`verify`]).
 
 pub mod apply;
+pub mod bookkeeping;
+pub mod owner;
+pub mod statements;
+pub mod tools;
+pub mod tracking;
+pub mod trailer;
+pub mod verify;
 
 pub use apply::{apply_all, discover, MigrationError, MigrationFailure, MigrationFile};
+pub use tools::Tool;

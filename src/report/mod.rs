@@ -3,6 +3,7 @@
 
 pub mod changes;
 mod commit_message;
+pub mod migrations;
 pub mod wire;
 
 pub use commit_message::{commit_message, CommitFacts};

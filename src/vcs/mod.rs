@@ -2,6 +2,7 @@
 //! nothing else, and read a snapshot folder back from any revision.
 
 mod commit;
+mod history;
 mod lock;
 mod read;
 #[cfg(test)]

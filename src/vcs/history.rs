@@ -1,0 +1,156 @@
+//! Walking history for the migration checks: which commit added each migration file and which
+//! changed it since, whether the work tree holds it uncommitted, and the `Schema-Migrations`
+//! trailers of snapshot commits.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use git2::{Commit, Oid, Sort, Status};
+
+use super::{Repo, VcsError};
+use crate::migrations::trailer;
+use crate::migrations::verify::{AppliedBy, CommitRef, FileHistory};
+
+impl Repo {
+    /// The history of each of `paths` (relative to the repository root, `/`-separated) along
+    /// HEAD's first-parent line, oldest first: a merge counts as the commit that brought its
+    /// branch's changes. Empty histories on an unborn branch.
+    pub fn file_histories(
+        &self,
+        paths: &[String],
+    ) -> Result<BTreeMap<String, FileHistory>, VcsError> {
+        let mut histories: BTreeMap<String, FileHistory> = paths
+            .iter()
+            .map(|path| (path.clone(), FileHistory::default()))
+            .collect();
+        for commit in self.first_parent_line()? {
+            let parent = commit.parent(0).ok();
+            for (path, history) in &mut histories {
+                let now = blob_at(&commit, path);
+                let before = parent.as_ref().and_then(|p| blob_at(p, path));
+                let (Some(now), true) = (now, now != before) else {
+                    continue;
+                };
+                let reference = |whitespace_only| CommitRef {
+                    id: commit.id().to_string(),
+                    time: commit.time().seconds(),
+                    whitespace_only,
+                };
+                match (&history.added, before) {
+                    (None, _) => history.added = Some(reference(false)),
+                    (Some(_), before) => {
+                        let whitespace_only = before.is_some_and(|before| {
+                            self.same_but_whitespace(before, now).unwrap_or(false)
+                        });
+                        history.changed.push(reference(whitespace_only));
+                    }
+                }
+            }
+        }
+        if self.repo.workdir().is_some() {
+            for (path, history) in &mut histories {
+                let status = self.repo.status_file(Path::new(path))?;
+                history.uncommitted = !(status.is_empty() || status.contains(Status::IGNORED));
+            }
+        }
+        Ok(histories)
+    }
+
+    /// The snapshot commits of `env` along HEAD's first-parent line that carry a
+    /// `Schema-Migrations` trailer, oldest first.
+    pub fn migration_trailers(&self, env: &str) -> Result<Vec<AppliedBy>, VcsError> {
+        let mut found = Vec::new();
+        for commit in self.first_parent_line()? {
+            let message = commit.message().unwrap_or_default();
+            if !names_env(message, env) {
+                continue;
+            }
+            if let Some((tool, latest)) = trailer::in_message(message).and_then(trailer::parse) {
+                found.push(AppliedBy {
+                    commit: CommitRef {
+                        id: commit.id().to_string(),
+                        time: commit.time().seconds(),
+                        whitespace_only: false,
+                    },
+                    tool: tool.to_string(),
+                    latest: latest.to_string(),
+                });
+            }
+        }
+        Ok(found)
+    }
+
+    /// The `Schema-Migrations` trailer of the latest snapshot commit of `env` at or before
+    /// `revision`; `None` when that commit has none, or there is no snapshot commit (or no
+    /// such revision yet: a new branch, an unborn HEAD).
+    pub fn last_migrations_trailer(
+        &self,
+        revision: &str,
+        env: &str,
+    ) -> Result<Option<String>, VcsError> {
+        let Ok(start) = self
+            .repo
+            .revparse_single(revision)
+            .and_then(|object| object.peel_to_commit())
+        else {
+            return Ok(None);
+        };
+        let mut commit = Some(start);
+        while let Some(current) = commit {
+            let message = current.message().unwrap_or_default();
+            if names_env(message, env) {
+                return Ok(trailer::in_message(message).map(str::to_string));
+            }
+            commit = current.parent(0).ok();
+        }
+        Ok(None)
+    }
+
+    /// HEAD's first-parent line, oldest first.
+    fn first_parent_line(&self) -> Result<Vec<Commit<'_>>, VcsError> {
+        let mut walk = self.repo.revwalk()?;
+        match walk.push_head() {
+            Ok(()) => {}
+            Err(e)
+                if e.code() == git2::ErrorCode::UnbornBranch
+                    || e.code() == git2::ErrorCode::NotFound =>
+            {
+                return Ok(Vec::new())
+            }
+            Err(e) => return Err(e.into()),
+        }
+        walk.simplify_first_parent()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+        walk.map(|id| Ok(self.repo.find_commit(id?)?)).collect()
+    }
+
+    fn same_but_whitespace(&self, a: Oid, b: Oid) -> Result<bool, git2::Error> {
+        let a = self.repo.find_blob(a)?;
+        let b = self.repo.find_blob(b)?;
+        Ok(normalized(a.content()) == normalized(b.content()))
+    }
+}
+
+fn names_env(message: &str, env: &str) -> bool {
+    message
+        .lines()
+        .any(|line| line.strip_prefix("Schema-Env: ") == Some(env))
+}
+
+fn blob_at(commit: &Commit, path: &str) -> Option<Oid> {
+    let entry = commit.tree().ok()?.get_path(Path::new(path)).ok()?;
+    (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id())
+}
+
+/// Text with line endings and trailing whitespace taken out of the comparison.
+fn normalized(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut lines: Vec<String> = text
+        .split('\n')
+        .map(|line| line.trim_end().to_string())
+        .collect();
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    lines
+}
