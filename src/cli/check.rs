@@ -1,10 +1,13 @@
-//! `schemagit check`: the live database against the committed snapshot. Writes nothing.
+//! `schemagit check`: the live database against the committed snapshot. Writes nothing. A
+//! change while the latest applied migration is still the one the snapshot recorded is a
+//! manual change.
 
 use clap::Args;
 
 use super::judge::{self, Compared, FailOn, Format};
 use super::source::{self, Found, Loaded, Source};
 use super::{CliError, Context, ErrorKind, Outcome};
+use crate::migrations::trailer;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -37,6 +40,7 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
         }
     };
     let target = source::configured_target(context)?;
+    let latest_applied = super::migrations::latest_applied(context, &target);
     let live = Loaded {
         database: source::read_live(&target, &context.config)?.database,
         env: context.config.env.clone(),
@@ -50,6 +54,11 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
         ),
         title: format!("Schema drift: {} against {}", live.label, expected.label),
     };
-    let changes = judge::compare(context, expected, live);
+    let mut changes = judge::compare(context, expected, live);
+    let recorded = context
+        .repo()?
+        .last_migrations_trailer(&args.rev, &context.config.env)?;
+    let manual = trailer::manual_change(recorded.as_deref(), latest_applied.as_deref(), &changes);
+    changes.splice(0..0, manual);
     judge::report(context, &compared, &changes, args.format, args.fail_on)
 }

@@ -8,11 +8,11 @@ use clap::{Args, Subcommand};
 use super::judge::FailOn;
 use super::source::configured_target;
 use super::{runtime, CliError, Context, ErrorKind, Outcome};
-use crate::catalog::connect;
+use crate::catalog::connect::{self, ConnectOptions};
 use crate::diff::Severity;
 use crate::migrations::tools::{self, expand_rows, LocalMigration, Tool};
-use crate::migrations::tracking;
 use crate::migrations::verify::{self, GitFacts, Tracking, Verified};
+use crate::migrations::{tracking, trailer};
 use crate::report::migrations as report;
 
 #[derive(Debug, Args)]
@@ -201,4 +201,44 @@ fn git_facts(
         .filter(|snapshot| snapshot.tool == tool.name())
         .collect();
     Ok(GitFacts { files, snapshots })
+}
+
+/// The `Schema-Migrations` trailer for the live database at `target`: the latest migration
+/// its tracking table records as applied, in the convention of the environment's migrations
+/// folder. `None` without a folder, a tracking table or one tool; a failure to read it is a
+/// warning on stderr, never a failed snapshot or check.
+pub(super) fn latest_applied(context: &mut Context, target: &ConnectOptions) -> Option<String> {
+    let folder = context
+        .work_tree("the migrations folder")
+        .ok()?
+        .join(&context.config.migrations);
+    if !folder.is_dir() {
+        return None;
+    }
+    let read = || -> Result<Option<String>, CliError> {
+        let from_files = Tool::detect_from_files(&folder)?;
+        runtime()?.block_on(async {
+            let client = connect::connect(target).await?;
+            let present = tracking::present(&client).await?;
+            let Ok(tool) = tools::choose(&from_files, Some(&present)) else {
+                return Ok(None);
+            };
+            let Some(rows) = tracking::rows(&client, tool).await? else {
+                return Ok(None);
+            };
+            let files = tool.discover(&folder)?;
+            let rows = expand_rows(tool, &files, rows);
+            Ok(trailer::latest_applied(&files, &rows).map(|file| trailer::value(tool, &file.name)))
+        })
+    };
+    match read() {
+        Ok(latest) => latest,
+        Err(error) => {
+            context.note(format_args!(
+                "warning: the latest applied migration is unknown: {}",
+                error.message
+            ));
+            None
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! `schemagit snapshot`: introspect a live database (or the schema the migrations build),
-//! write `snapshots/<env>/` and commit it when it changed.
+//! write `snapshots/<env>/` and commit it when it changed. The commit records the latest
+//! applied migration; a schema change without a new one is flagged as a manual change.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -14,6 +15,7 @@ use crate::compare::{compare, Side};
 use crate::config::Config;
 use crate::diff::Change;
 use crate::interrupt::{self, Critical};
+use crate::migrations::trailer;
 use crate::model::Database;
 use crate::report::wire::{self, SnapshotReport};
 use crate::report::{commit_message, CommitFacts};
@@ -41,6 +43,8 @@ pub struct SnapshotArgs {
 struct Read {
     introspection: Introspection,
     source: String,
+    /// The latest applied migration, for the `Schema-Migrations` trailer.
+    migrations: Option<String>,
 }
 
 pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliError> {
@@ -72,6 +76,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
                     replay.introspection.server_version
                 ),
                 introspection: replay.introspection,
+                migrations: replay.latest,
             }
         }
         None => {
@@ -79,8 +84,10 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             if progress {
                 context.note(format_args!("reading {}…", target.display_redacted()));
             }
+            let introspection = source::read_live(&target, &context.config)?;
             Read {
-                introspection: source::read_live(&target, &context.config)?,
+                migrations: super::migrations::latest_applied(context, &target),
+                introspection,
                 source: target.display_redacted(),
             }
         }
@@ -116,7 +123,12 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         object_count: snapshot.manifest.objects.len(),
         server_version: &read.introspection.server_version,
         source: &read.source,
+        migrations: read.migrations.as_deref(),
     };
+    let previous_migrations = context.repo()?.last_migrations_trailer(
+        args.branch.as_deref().unwrap_or("HEAD"),
+        &context.config.env,
+    )?;
     // From the repository lock to the report's last line, Ctrl-C and SIGTERM are recorded, not
     // acted on, so that the exit code can say whether the commit landed.
     let _critical = Critical::enter();
@@ -139,7 +151,15 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             config.repo_lock_timeout(),
             |old| {
                 changes = file_changes_since(old, &snapshot.manifest);
-                let semantic = semantic_changes(old, database, config);
+                let semantic = semantic_changes(old, database, config).map(|mut semantic| {
+                    let manual = trailer::manual_change(
+                        previous_migrations.as_deref(),
+                        facts.migrations,
+                        &semantic,
+                    );
+                    semantic.splice(0..0, manual);
+                    semantic
+                });
                 commit_message(&facts, semantic.as_deref())
             },
         )

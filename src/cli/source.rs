@@ -250,6 +250,8 @@ pub struct Replay {
     pub tool: Tool,
     /// The throwaway server's superuser, which owns everything the replay created.
     pub superuser: String,
+    /// The `Schema-Migrations` trailer: the last migration replayed.
+    pub latest: Option<String>,
 }
 
 /// The convention to replay `dir` in, from its files alone. golang-migrate and sqlx lay out
@@ -311,10 +313,16 @@ pub fn read_migrations(dir: &Path, config: &Config) -> Result<Replay, CliError> 
         .next()
         .unwrap_or_default()
         .to_string();
+    let latest = files
+        .iter()
+        .rev()
+        .find(|file| !file.repeatable)
+        .map(|file| migrations::trailer::value(tool, &file.name));
     Ok(Replay {
         introspection,
         tool,
         superuser,
+        latest,
     })
 }
 

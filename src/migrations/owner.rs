@@ -2,7 +2,11 @@
 //! everything it creates belongs to that role, while in a real environment the migrations ran
 //! as the role that owns the application's objects. Compared with an environment, the replay's
 //! superuser is read as that environment's main owner (the role owning most of its objects);
-//! roles the migrations create and grant to keep their own names.
+//! roles the migrations create and grant to keep their own names. Extensions keep their owner:
+//! creating one usually takes a superuser in every environment, and `plpgsql` belongs to the
+//! bootstrap superuser everywhere. Extensions keep their owner:
+//! creating one usually takes a superuser in every environment, and `plpgsql` belongs to the
+//! bootstrap superuser everywhere.
 
 use std::collections::BTreeMap;
 
@@ -39,10 +43,18 @@ pub fn adopt_owner(replayed: &mut Database, replay_role: &str, other: &Database)
         return;
     };
     if owner != replay_role {
+        let extension_owners: Vec<String> = replayed
+            .extensions
+            .iter()
+            .map(|e| e.owner.clone())
+            .collect();
         map_roles(
             replayed,
             &BTreeMap::from([(replay_role.to_string(), owner)]),
         );
+        for (extension, owner) in replayed.extensions.iter_mut().zip(extension_owners) {
+            extension.owner = owner;
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! with no new migration behind it shows as a manual change.
 
 use super::tools::{Applied, AppliedState, LocalMigration, Tool};
+use crate::diff::{Action, Change, Severity};
 
 pub const KEY: &str = "Schema-Migrations";
 
@@ -45,9 +46,64 @@ pub fn latest_applied<'f>(
         })
 }
 
+/// A critical change when the schema changed (`changes`) but the latest applied migration
+/// (`current`) is the one the previous snapshot recorded (`previous`): a change that came from
+/// no migration. Unknown when either side has no trailer.
+pub fn manual_change(
+    previous: Option<&str>,
+    current: Option<&str>,
+    changes: &[Change],
+) -> Option<Change> {
+    let (previous, current) = (previous?, current?);
+    if changes.is_empty() || previous != current {
+        return None;
+    }
+    Some(Change {
+        severity: Severity::Critical,
+        kind: "manual_change",
+        object: current.to_string(),
+        parent: current.to_string(),
+        action: Action::Changed,
+        detail: format!(
+            "{} with no new migration: the latest applied is still {current}, as at the previous snapshot",
+            crate::report::changes::counted(changes.len(), "schema change")
+        ),
+        text_diff: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_without_a_new_migration_is_manual() {
+        let change = Change {
+            severity: Severity::Warning,
+            kind: "index",
+            object: "app.t.i".into(),
+            parent: "app.t".into(),
+            action: Action::Added,
+            detail: "added".into(),
+            text_diff: None,
+        };
+        let same = Some("sqlx 2_add");
+        let manual = manual_change(same, same, std::slice::from_ref(&change)).expect("manual");
+        assert_eq!(manual.severity, Severity::Critical);
+        assert_eq!(
+            manual.detail,
+            "1 schema change with no new migration: the latest applied is still sqlx 2_add, as at the previous snapshot"
+        );
+        assert_eq!(
+            manual_change(Some("sqlx 1_init"), same, std::slice::from_ref(&change)),
+            None
+        );
+        assert_eq!(
+            manual_change(None, same, std::slice::from_ref(&change)),
+            None
+        );
+        assert_eq!(manual_change(same, same, &[]), None);
+    }
 
     #[test]
     fn the_trailer_round_trips_through_a_message() {

@@ -13,6 +13,9 @@ pub struct CommitRef {
     pub id: String,
     /// Seconds since the Unix epoch (the committer's time).
     pub time: i64,
+    /// Its place along HEAD's first-parent line, oldest first: what "after" means between
+    /// commits, whose times have one-second resolution.
+    pub sequence: usize,
     /// Whether the commit changed only line endings or trailing whitespace of the file.
     pub whitespace_only: bool,
 }
@@ -463,7 +466,7 @@ fn applied_time<'g>(
                 .position(|f| f.name == snapshot.latest)
                 .is_some_and(|latest| latest >= index)
         })
-        .min_by_key(|snapshot| snapshot.commit.time)
+        .min_by_key(|snapshot| snapshot.commit.sequence)
         .map(|snapshot| (snapshot.commit.time, Some(&snapshot.commit)))
 }
 

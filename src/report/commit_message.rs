@@ -20,6 +20,8 @@ pub struct CommitFacts<'a> {
     pub source: &'a str,
     /// What the role could not read, one entry per object (see `Database::unreadable`).
     pub unreadable: &'a [String],
+    /// The latest applied migration (`drizzle 0007_add_orgs`), when known.
+    pub migrations: Option<&'a str>,
 }
 
 /// The commit message. `changes` is `None` for the first snapshot of an environment (or one
@@ -81,6 +83,9 @@ pub fn commit_message(facts: &CommitFacts, changes: Option<&[Change]>) -> String
         env!("CARGO_PKG_VERSION"),
         facts.source
     );
+    if let Some(migrations) = facts.migrations {
+        let _ = writeln!(message, "{}: {migrations}", crate::migrations::trailer::KEY);
+    }
     if !facts.unreadable.is_empty() {
         let _ = writeln!(
             message,
@@ -112,6 +117,7 @@ mod tests {
             server_version: "15.18",
             source: "postgresql://app@db:5432/app",
             unreadable: &[],
+            migrations: None,
         }
     }
 
@@ -183,6 +189,22 @@ mod tests {
                 "{trailer} missing from {message}"
             );
         }
+    }
+
+    #[test]
+    fn the_latest_applied_migration_is_a_trailer() {
+        let message = commit_message(
+            &CommitFacts {
+                migrations: Some("drizzle 0007_add_orgs"),
+                ..facts()
+            },
+            None,
+        );
+        assert!(
+            message.ends_with("\nSchema-Migrations: drizzle 0007_add_orgs\n"),
+            "{message}"
+        );
+        assert!(!commit_message(&facts(), None).contains("Schema-Migrations"));
     }
 
     #[test]

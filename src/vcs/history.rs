@@ -23,25 +23,29 @@ impl Repo {
             .iter()
             .map(|path| (path.clone(), FileHistory::default()))
             .collect();
-        for commit in self.first_parent_line()? {
-            let parent = commit.parent(0).ok();
+        // The last content each file had, so that a file deleted and restored as it was is
+        // not a change.
+        let mut last: BTreeMap<String, Oid> = BTreeMap::new();
+        for (sequence, commit) in self.first_parent_line()?.into_iter().enumerate() {
             for (path, history) in &mut histories {
-                let now = blob_at(&commit, path);
-                let before = parent.as_ref().and_then(|p| blob_at(p, path));
-                let (Some(now), true) = (now, now != before) else {
+                let Some(now) = blob_at(&commit, path) else {
                     continue;
                 };
+                let before = last.insert(path.clone(), now);
+                if before == Some(now) {
+                    continue;
+                }
                 let reference = |whitespace_only| CommitRef {
                     id: commit.id().to_string(),
                     time: commit.time().seconds(),
+                    sequence,
                     whitespace_only,
                 };
-                match (&history.added, before) {
-                    (None, _) => history.added = Some(reference(false)),
-                    (Some(_), before) => {
-                        let whitespace_only = before.is_some_and(|before| {
-                            self.same_but_whitespace(before, now).unwrap_or(false)
-                        });
+                match before {
+                    None => history.added = Some(reference(false)),
+                    Some(before) => {
+                        let whitespace_only =
+                            self.same_but_whitespace(before, now).unwrap_or(false);
                         history.changed.push(reference(whitespace_only));
                     }
                 }
@@ -60,7 +64,7 @@ impl Repo {
     /// `Schema-Migrations` trailer, oldest first.
     pub fn migration_trailers(&self, env: &str) -> Result<Vec<AppliedBy>, VcsError> {
         let mut found = Vec::new();
-        for commit in self.first_parent_line()? {
+        for (sequence, commit) in self.first_parent_line()?.into_iter().enumerate() {
             let message = commit.message().unwrap_or_default();
             if !names_env(message, env) {
                 continue;
@@ -70,6 +74,7 @@ impl Repo {
                     commit: CommitRef {
                         id: commit.id().to_string(),
                         time: commit.time().seconds(),
+                        sequence,
                         whitespace_only: false,
                     },
                     tool: tool.to_string(),

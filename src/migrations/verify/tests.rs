@@ -26,6 +26,7 @@ fn commit(id: &str, time: i64) -> CommitRef {
     CommitRef {
         id: format!("{id}000000000"),
         time,
+        sequence: usize::try_from(time).unwrap(),
         whitespace_only: false,
     }
 }
