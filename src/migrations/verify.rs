@@ -407,7 +407,11 @@ fn check_applied(
         findings.push(finding(
             Severity::Critical,
             "edited",
-            format!("{what}: checksum {recorded} in the tracking table, {now} now"),
+            format!(
+                "{what}: checksum {} in the tracking table, {} now",
+                abbreviated(recorded),
+                abbreviated(&now)
+            ),
             commits,
         ));
         return;
@@ -492,6 +496,15 @@ fn whitespace_variants(bytes: &[u8]) -> Vec<Vec<u8>> {
         }
     }
     variants
+}
+
+/// A long hex digest cut to its first 12 digits, as a person compares them.
+fn abbreviated(checksum: &str) -> String {
+    if checksum.len() > 16 && checksum.bytes().all(|b| b.is_ascii_hexdigit()) {
+        format!("{}…", &checksum[..12])
+    } else {
+        checksum.to_string()
+    }
 }
 
 /// `2024-05-01 12:00:00 UTC`.
