@@ -292,9 +292,13 @@ impl LocalMigration {
     }
 
     fn text(&self) -> Result<&str, MigrationError> {
-        std::str::from_utf8(&self.bytes).map_err(|e| MigrationError::ReadFile {
+        // Worded as `fs::read_to_string` words it, so every unreadable file reads alike.
+        std::str::from_utf8(&self.bytes).map_err(|_| MigrationError::ReadFile {
             path: self.path.clone(),
-            source: io::Error::new(io::ErrorKind::InvalidData, e),
+            source: io::Error::new(
+                io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            ),
         })
     }
 }
