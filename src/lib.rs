@@ -6,7 +6,8 @@
 //! - [`codec`] turns a model into canonical, content-hashed files and back (pure);
 //! - [`vcs`] commits a snapshot folder and reads one back from a revision (git2 only);
 //! - [`ephemeral`] starts a throwaway PostgreSQL from the server binaries on the machine;
-//! - [`migrations`] finds and applies migration files in order;
+//! - [`migrations`] reads each migration tool's files and tracking table, replays the files as
+//!   the tool runs them, and checks files, tracking rows and git history against each other;
 //! - [`config`] resolves `schemagit.toml`, the environment and flags into one [`config::Config`];
 //! - [`interrupt`] defers Ctrl-C and SIGTERM while the repository is being updated;
 //! - [`cli`] parses arguments, calls the library and maps errors to exit codes.

@@ -633,6 +633,14 @@ fn bad_tool_and_ambiguous_folders_are_usage_errors() {
         "{}",
         run.stderr
     );
+    let run = repo.schemagit(&["migrations", "verify"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("pass --offline to check the files and git history"),
+        "{}",
+        run.stderr
+    );
     let run = repo.schemagit(&["migrations", "verify", "--tool", "liquibase"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     let run = repo.schemagit(&["migrations", "verify", "--offline", "--dir", "nowhere"]);

@@ -120,7 +120,13 @@ fn inspect(
             "--offline".to_string(),
         )
     } else {
-        let target = configured_target(context)?;
+        let target = configured_target(context).map_err(|error| {
+            let hint = error.hint.clone().unwrap_or_default();
+            error.with_hint(format!(
+                "{hint}{}pass --offline to check the files and git history without a database",
+                if hint.is_empty() { "" } else { "; or " }
+            ))
+        })?;
         let (tool, rows) = runtime()?.block_on(async {
             let client = connect::connect(&target).await?;
             let present = tracking::present(&client).await?;
