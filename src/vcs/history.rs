@@ -26,7 +26,22 @@ impl Repo {
         // The last content each file had, so that a file deleted and restored as it was is
         // not a change.
         let mut last: BTreeMap<String, Oid> = BTreeMap::new();
+        // Commits that leave the folder holding the files as it was are skipped whole.
+        let folder = common_folder(paths);
+        let mut last_folder: Option<Oid> = None;
         for (sequence, commit) in self.first_parent_line()?.into_iter().enumerate() {
+            let tree = commit.tree()?;
+            let folder_now = if folder.is_empty() {
+                Some(tree.id())
+            } else {
+                tree.get_path(Path::new(&folder))
+                    .ok()
+                    .map(|entry| entry.id())
+            };
+            if folder_now == last_folder {
+                continue;
+            }
+            last_folder = folder_now;
             for (path, history) in &mut histories {
                 let Some(now) = blob_at(&commit, path) else {
                     continue;
@@ -142,6 +157,28 @@ fn names_env(message: &str, env: &str) -> bool {
         .any(|line| line.strip_prefix("Schema-Env: ") == Some(env))
 }
 
+/// The deepest folder holding every one of `paths` (`/`-separated; empty for the root).
+fn common_folder(paths: &[String]) -> String {
+    let mut common: Option<Vec<&str>> = None;
+    for path in paths {
+        let mut parts: Vec<&str> = path.split('/').collect();
+        parts.pop();
+        common = Some(match common {
+            None => parts,
+            Some(mut common) => {
+                let same = common
+                    .iter()
+                    .zip(&parts)
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                common.truncate(same);
+                common
+            }
+        });
+    }
+    common.unwrap_or_default().join("/")
+}
+
 fn blob_at(commit: &Commit, path: &str) -> Option<Oid> {
     let entry = commit.tree().ok()?.get_path(Path::new(path)).ok()?;
     (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id())
@@ -158,4 +195,24 @@ fn normalized(bytes: &[u8]) -> Vec<String> {
         lines.pop();
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common_folder;
+
+    #[test]
+    fn the_common_folder_of_migration_files() {
+        let paths = |list: &[&str]| list.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            common_folder(&paths(&[
+                "prisma/migrations/1_a/migration.sql",
+                "prisma/migrations/2_b/migration.sql"
+            ])),
+            "prisma/migrations"
+        );
+        assert_eq!(common_folder(&paths(&["migrations/1.sql"])), "migrations");
+        assert_eq!(common_folder(&paths(&["1.sql", "db/2.sql"])), "");
+        assert_eq!(common_folder(&[]), "");
+    }
 }
