@@ -8,6 +8,7 @@
 //! - [`ephemeral`] starts a throwaway PostgreSQL from the server binaries on the machine;
 //! - [`migrations`] finds and applies migration files in order;
 //! - [`config`] resolves `schemagit.toml`, the environment and flags into one [`config::Config`];
+//! - [`init`] renders what `schemagit init` writes: configuration and CI workflows (pure);
 //! - [`interrupt`] defers Ctrl-C and SIGTERM while the repository is being updated;
 //! - [`cli`] parses arguments, calls the library and maps errors to exit codes.
 
@@ -19,6 +20,7 @@ pub mod config;
 pub mod diff;
 pub mod ephemeral;
 pub mod folder;
+pub mod init;
 pub mod interrupt;
 pub mod migrations;
 pub mod model;
