@@ -10,6 +10,7 @@
 //! - [`config`] resolves `schemagit.toml`, the environment and flags into one [`config::Config`];
 //! - [`init`] renders what `schemagit init` writes: configuration and CI workflows (pure);
 //! - [`interrupt`] defers Ctrl-C and SIGTERM while the repository is being updated;
+//! - [`notify`] sends drift alerts to a webhook or by email, bounded in time;
 //! - [`cli`] parses arguments, calls the library and maps errors to exit codes.
 
 pub mod catalog;
@@ -24,5 +25,6 @@ pub mod init;
 pub mod interrupt;
 pub mod migrations;
 pub mod model;
+pub mod notify;
 pub mod report;
 pub mod vcs;

@@ -6,6 +6,7 @@ mod diff;
 mod error;
 mod init;
 mod judge;
+mod notify;
 mod snapshot;
 mod source;
 mod verify;

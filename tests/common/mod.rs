@@ -262,6 +262,9 @@ pub fn hermetic(mut command: Command) -> Command {
         "PGDATABASE",
         "PGSSLMODE",
         "PGPASSFILE",
+        "SLACK_WEBHOOK_URL",
+        "SMTP_USERNAME",
+        "SMTP_PASSWORD",
     ] {
         command.env_remove(var);
     }
@@ -284,8 +287,14 @@ pub struct Run {
 }
 
 pub fn run_schemagit(dir: &Path, args: &[&str]) -> Run {
+    run_schemagit_with(dir, args, &[])
+}
+
+/// Runs schemagit with these variables set on top of the hermetic environment.
+pub fn run_schemagit_with(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Run {
     let output: Output = hermetic(Command::new(env!("CARGO_BIN_EXE_schemagit")))
         .args(args)
+        .envs(vars.iter().copied())
         .current_dir(dir)
         .output()
         .unwrap();
