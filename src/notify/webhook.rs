@@ -12,6 +12,6 @@ pub fn post(url: &str, body: &str) -> Result<(), NotifyError> {
         .header("Content-Type", "application/json")
         .send(body)
         .map(drop)
-        // ureq's errors name the host at most, never the path that holds a webhook's secret.
-        .map_err(|e| NotifyError::Webhook(e.to_string()))
+        // A webhook's URL holds its secret: an error that quotes it must not show it.
+        .map_err(|e| NotifyError::Webhook(e.to_string().replace(url, "the webhook's URL")))
 }
