@@ -9,7 +9,9 @@
 //! - [`migrations`] reads each migration tool's files and tracking table, replays the files as
 //!   the tool runs them, and checks files, tracking rows and git history against each other;
 //! - [`config`] resolves `schemagit.toml`, the environment and flags into one [`config::Config`];
+//! - [`init`] renders what `schemagit init` writes: configuration and CI workflows (pure);
 //! - [`interrupt`] defers Ctrl-C and SIGTERM while the repository is being updated;
+//! - [`notify`] sends drift alerts to a webhook or by email, bounded in time;
 //! - [`cli`] parses arguments, calls the library and maps errors to exit codes.
 
 pub mod catalog;
@@ -20,8 +22,10 @@ pub mod config;
 pub mod diff;
 pub mod ephemeral;
 pub mod folder;
+pub mod init;
 pub mod interrupt;
 pub mod migrations;
 pub mod model;
+pub mod notify;
 pub mod report;
 pub mod vcs;
