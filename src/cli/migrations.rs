@@ -117,7 +117,7 @@ fn inspect(
         (
             choose(&from_files, None, &dir)?,
             None,
-            "--offline".to_string(),
+            "git history alone (--offline)".to_string(),
         )
     } else {
         let target = configured_target(context).map_err(|error| {
