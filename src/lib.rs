@@ -8,6 +8,7 @@
 //! - [`ephemeral`] starts a throwaway PostgreSQL from the server binaries on the machine;
 //! - [`migrations`] finds and applies migration files in order;
 //! - [`config`] resolves `schemagit.toml`, the environment and flags into one [`config::Config`];
+//! - [`time`] shows commit times and reads the dates `log` takes (pure);
 //! - [`interrupt`] defers Ctrl-C and SIGTERM while the repository is being updated;
 //! - [`cli`] parses arguments, calls the library and maps errors to exit codes.
 
@@ -23,4 +24,5 @@ pub mod interrupt;
 pub mod migrations;
 pub mod model;
 pub mod report;
+pub mod time;
 pub mod vcs;

@@ -8,6 +8,10 @@ mod judge;
 mod snapshot;
 mod source;
 mod verify;
+// The review loop: history and one object's definition.
+mod log;
+mod show;
+mod suggest;
 
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
@@ -70,6 +74,10 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Check a snapshot folder's integrity: every hash, the fingerprint, the format, stray files
     Verify(verify::VerifyArgs),
+    /// The snapshot commits, newest first, each with its changes; for one object with OBJECT
+    Log(log::LogArgs),
+    /// One object's definition at a revision (the stored file with --json)
+    Show(show::ShowArgs),
 }
 
 /// `--color`.
@@ -211,6 +219,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         Command::Check(args) => check::run(&mut context, args),
         Command::Diff(args) => diff::run(&mut context, args),
         Command::Verify(args) => verify::run(&mut context, args),
+        Command::Log(args) => log::run(&mut context, args),
+        Command::Show(args) => show::run(&mut context, args),
     }?;
     context
         .out

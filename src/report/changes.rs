@@ -41,19 +41,24 @@ pub fn write_json(out: &mut dyn Write, changes: &[Change]) -> io::Result<()> {
             warning: summary.warning,
             info: summary.info,
         },
-        changes: changes
-            .iter()
-            .map(|c| ChangeEntry {
-                severity: c.severity.as_str(),
-                kind: c.kind,
-                object: &c.object,
-                action: c.action.as_str(),
-                detail: &c.detail,
-                diff: c.text_diff.as_deref(),
-            })
-            .collect(),
+        changes: entries(changes),
     };
     super::wire::write_json(out, &report)
+}
+
+/// The changes in the wire shape of `check --json` and `diff --json`.
+pub fn entries(changes: &[Change]) -> Vec<ChangeEntry<'_>> {
+    changes
+        .iter()
+        .map(|c| ChangeEntry {
+            severity: c.severity.as_str(),
+            kind: c.kind,
+            object: &c.object,
+            action: c.action.as_str(),
+            detail: &c.detail,
+            diff: c.text_diff.as_deref(),
+        })
+        .collect()
 }
 
 /// `3 changes: 1 critical, 2 warnings, 0 info`.
@@ -113,10 +118,21 @@ impl Palette {
 
 /// Human text: changes grouped by severity, then by the object they belong to.
 pub fn write_human(out: &mut dyn Write, changes: &[Change], color: bool) -> io::Result<()> {
-    let palette = Palette { color };
     if changes.is_empty() {
         return writeln!(out, "no changes");
     }
+    write_groups(out, changes, color, "")?;
+    writeln!(out, "\n{}", summary_line(changes))
+}
+
+/// The groups of [`write_human`] without the summary, each line after `indent`.
+pub fn write_groups(
+    out: &mut dyn Write,
+    changes: &[Change],
+    color: bool,
+    indent: &str,
+) -> io::Result<()> {
+    let palette = Palette { color };
     for severity in SEVERITIES {
         let group: Vec<&Change> = changes.iter().filter(|c| c.severity == severity).collect();
         if group.is_empty() {
@@ -124,18 +140,18 @@ pub fn write_human(out: &mut dyn Write, changes: &[Change], color: bool) -> io::
         }
         writeln!(
             out,
-            "{}",
+            "{indent}{}",
             palette.severity(severity, &format!("{severity} ({})", group.len()))
         )?;
         let mut parent: Option<&str> = None;
         for change in group {
             if parent != Some(change.parent.as_str()) {
-                writeln!(out, "  {}", change.parent)?;
+                writeln!(out, "{indent}  {}", change.parent)?;
                 parent = Some(&change.parent);
             }
             writeln!(
                 out,
-                "    {} {} {}: {}",
+                "{indent}    {} {} {}: {}",
                 change.action.as_str(),
                 change.kind.replace('_', " "),
                 change.object,
@@ -143,12 +159,12 @@ pub fn write_human(out: &mut dyn Write, changes: &[Change], color: bool) -> io::
             )?;
             if let Some(diff) = &change.text_diff {
                 for line in diff.lines() {
-                    writeln!(out, "      {}", palette.diff_line(line))?;
+                    writeln!(out, "{indent}      {}", palette.diff_line(line))?;
                 }
             }
         }
     }
-    writeln!(out, "\n{}", summary_line(changes))
+    Ok(())
 }
 
 /// Markdown for a pull request or an issue: a summary table, then each change, definitions in

@@ -3,6 +3,8 @@
 
 pub mod changes;
 mod commit_message;
+pub mod log;
+pub mod show;
 pub mod wire;
 
 pub use commit_message::{commit_message, CommitFacts};

@@ -2,7 +2,9 @@
 //! nothing else, and read a snapshot folder back from any revision.
 
 mod commit;
+mod history;
 mod lock;
+mod push;
 mod read;
 #[cfg(test)]
 mod tests;
@@ -13,6 +15,8 @@ use std::time::Duration;
 use git2::Repository;
 
 pub use commit::{Committed, FolderUpdate};
+pub use history::{FolderCommit, FolderHistory, HistoryQuery};
+pub use push::{CredentialSources, PushError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum VcsError {
