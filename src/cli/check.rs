@@ -36,6 +36,10 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
             .with_hint("run `schemagit snapshot` first to record the expected schema (or choose the environment with --env, the revision with --rev)"))
         }
     };
+    let revision = context.repo()?.commit_id(&args.rev)?.map_or_else(
+        || args.rev.clone(),
+        |id| format!("{} ({})", args.rev, &id[..12]),
+    );
     let target = source::configured_target(context)?;
     let live = Loaded {
         database: source::read_live(&target, &context.config)?.database,
@@ -47,7 +51,14 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
             "check {}: {} against {}",
             context.config.env, live.label, expected.label
         ),
-        title: format!("Schema drift: {} against {}", live.label, expected.label),
+        title: format!("Schema drift in {}", context.config.env),
+        facts: vec![
+            ("Environment".into(), context.config.env.clone()),
+            ("Database".into(), live.label.clone()),
+            ("Expected".into(), expected.label.clone()),
+            ("Revision".into(), revision),
+        ],
+        full_list: format!("`schemagit check --env {}`", context.config.env),
     };
     let changes = judge::compare(context, expected, live);
     judge::report(context, &compared, &changes, args.format, args.fail_on)

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use clap::Args;
 
+use super::judge::Format;
 use super::{source, CliError, Context, ErrorKind, Outcome};
 use crate::catalog::Introspection;
 use crate::codec::{self, file_changes, FileChange, Manifest};
@@ -15,9 +16,10 @@ use crate::config::Config;
 use crate::diff::Change;
 use crate::interrupt::{self, Critical};
 use crate::model::Database;
+use crate::report::markdown::{write_markdown, Subject};
 use crate::report::wire::{self, SnapshotReport};
 use crate::report::{commit_message, CommitFacts};
-use crate::vcs::FolderUpdate;
+use crate::vcs::{CredentialSources, FolderUpdate, PushError};
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
@@ -35,6 +37,17 @@ pub struct SnapshotArgs {
     /// Show what would change; write and commit nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// After committing, push the branch to REMOTE: a remote's name, a URL or a path [default
+    /// when given without a value: origin]. An unchanged run pushes nothing, unless the last
+    /// push of this branch did not land
+    #[arg(long, value_name = "REMOTE", num_args = 0..=1, default_missing_value = "origin", conflicts_with = "dry_run")]
+    pub push: Option<String>,
+
+    /// Output format (--json overrides it): markdown is the report for a pull request of the
+    /// branch, what the commit changed
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 /// Where the schema came from, for the commit message and progress lines.
@@ -49,6 +62,18 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
     if args.branch.is_none() && !args.dry_run {
         context.work_tree("a snapshot without --branch")?;
     }
+    // Which branch a push would send, known before anything is read.
+    let push_branch = match (&args.push, &args.branch) {
+        (None, _) => None,
+        (Some(_), Some(branch)) => Some(format!("refs/heads/{branch}")),
+        (Some(_), None) => Some(context.repo()?.head_branch().ok_or_else(|| {
+            CliError::new(
+                ErrorKind::Usage,
+                "--push needs a branch, and HEAD is detached",
+            )
+            .with_hint("name the branch to commit onto and push with --branch NAME")
+        })?),
+    };
     let read = match &args.from_migrations {
         Some(dir) => {
             let dir = dir
@@ -116,10 +141,11 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         server_version: &read.introspection.server_version,
         source: &read.source,
     };
-    // From the repository lock to the report's last line, Ctrl-C and SIGTERM are recorded, not
-    // acted on, so that the exit code can say whether the commit landed.
-    let _critical = Critical::enter();
+    // From the repository lock to the commit, Ctrl-C and SIGTERM are recorded, not acted on, so
+    // that the exit code can say whether the commit landed.
+    let critical = Critical::enter();
     let mut changes: Vec<FileChange> = Vec::new();
+    let mut semantic: Option<Vec<Change>> = None;
     let update = if args.dry_run {
         let revision = args.branch.as_deref().unwrap_or("HEAD");
         let old = match context.repo()?.read_folder(revision, &folder) {
@@ -138,7 +164,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             config.repo_lock_timeout(),
             |old| {
                 changes = file_changes_since(old, &snapshot.manifest);
-                let semantic = semantic_changes(old, database, config);
+                semantic = semantic_changes(old, database, config);
                 commit_message(&facts, semantic.as_deref())
             },
         )
@@ -167,6 +193,27 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         ));
     }
 
+    // The push talks to the network: Ctrl-C stops it at once (the commit has landed), and a run
+    // already told to stop does not start it. A commit is pushed; so is an unchanged branch
+    // whose last push did not land.
+    drop(critical);
+    let pushed = match (&args.push, &push_branch) {
+        (Some(remote), Some(reference))
+            if !interrupt::pending()
+                && (committed.is_some() || context.repo()?.unpushed(remote, reference)) =>
+        {
+            if context.progress() {
+                context.note(format_args!("pushing to {remote}…"));
+            }
+            let result = context
+                .repo()?
+                .push(remote, reference, &CredentialSources::from_env());
+            Some((remote.clone(), reference.clone(), result))
+        }
+        _ => None,
+    };
+    let _report = Critical::enter();
+
     let report = SnapshotReport {
         env: context.config.env.clone(),
         folder,
@@ -175,21 +222,99 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         commit: committed.as_ref().map(|c| c.id.clone()),
         branch: committed.as_ref().map(|c| c.reference.clone()),
         dry_run: args.dry_run,
+        pushed: pushed
+            .as_ref()
+            .filter(|(_, _, result)| result.is_ok())
+            .map(|(remote, _, _)| remote.clone()),
         changes: changes.iter().map(Into::into).collect(),
     };
     let written = if context.json {
         wire::write_json(context.out, &report)
+    } else if args.format == Format::Markdown {
+        let semantic = match (&committed, semantic) {
+            (None, _) => Vec::new(),
+            (Some(_), Some(semantic)) => semantic,
+            (Some(_), None) => first_snapshot(database, &context.config),
+        };
+        write_report_markdown(context.out, &report, &read.source, &semantic)
     } else {
         wire::write_snapshot_human(context.out, &report)
     };
     written.map_err(|e| CliError::writing_stdout(&e))?;
-    if let Some(committed) = committed.filter(|_| interrupt::pending()) {
+    if let Some(committed) = committed.as_ref().filter(|_| interrupt::pending()) {
         context.note(format_args!(
             "note: interrupted during the commit: stopped after the commit landed, {} is complete",
             committed.id
         ));
     }
+    if let Some((_, reference, Err(error))) = pushed {
+        return Err(push_failed(
+            error,
+            &reference,
+            committed.as_ref().map(|c| c.id.as_str()),
+        ));
+    }
     Ok(Outcome::Clean)
+}
+
+/// A push that did not land: the error, and that the local commit is kept.
+fn push_failed(error: PushError, reference: &str, commit: Option<&str>) -> CliError {
+    let branch = reference.trim_start_matches("refs/heads/");
+    let kept = match commit {
+        Some(id) => format!(
+            "the commit {} stays on {branch} here",
+            &id[..id.len().min(12)]
+        ),
+        None => format!("{branch} is unchanged here"),
+    };
+    let next = match &error {
+        PushError::Rejected { .. } => "fetch and look at the remote branch; push another branch name, or delete the remote one if it is stale",
+        PushError::Authentication { .. } => "give the job a way in: an SSH agent or ~/.ssh key, a git credential helper, or GITHUB_TOKEN/GIT_TOKEN for HTTPS",
+        PushError::UnknownRemote { .. } => "name a remote from `git remote -v`, or pass a URL or path",
+        PushError::Network { .. } | PushError::Failed { .. } => "run the snapshot again when the remote can be reached: it pushes the branch even when the schema did not change",
+    };
+    CliError::new(ErrorKind::Repository, error.to_string()).with_hint(format!("{kept}; {next}"))
+}
+
+/// The first snapshot of an environment, as changes: every object added.
+fn first_snapshot(database: &Database, config: &Config) -> Vec<Change> {
+    let side = |database| Side {
+        database,
+        env: config.env.clone(),
+    };
+    compare(config, side(Database::default()), side(database.clone()))
+}
+
+/// The pull-request body of a snapshot: what was read, where it was committed, what changed.
+fn write_report_markdown(
+    out: &mut dyn std::io::Write,
+    report: &SnapshotReport,
+    source: &str,
+    changes: &[Change],
+) -> std::io::Result<()> {
+    let mut facts = vec![
+        ("Environment".to_string(), report.env.clone()),
+        ("Database".to_string(), source.to_string()),
+        ("Fingerprint".to_string(), report.fingerprint.clone()),
+    ];
+    if let (Some(commit), Some(branch)) = (&report.commit, &report.branch) {
+        facts.push((
+            "Commit".to_string(),
+            format!(
+                "{} on {}",
+                &commit[..commit.len().min(12)],
+                branch.trim_start_matches("refs/heads/")
+            ),
+        ));
+    }
+    let title = format!("Schema snapshot of {}", report.env);
+    let full_list = format!("`schemagit log --env {} -n 1`", report.env);
+    let subject = Subject {
+        title: &title,
+        facts: &facts,
+        full_list: &full_list,
+    };
+    write_markdown(out, &subject, changes)
 }
 
 /// The object files changed since the previous snapshot (all of them when there was none,

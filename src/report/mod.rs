@@ -4,6 +4,7 @@
 pub mod changes;
 mod commit_message;
 pub mod log;
+pub mod markdown;
 pub mod show;
 pub mod wire;
 

@@ -75,6 +75,15 @@ impl Repo {
         self.repo.workdir()
     }
 
+    /// The branch `HEAD` names (`refs/heads/main`), or `None` when it is detached.
+    pub fn head_branch(&self) -> Option<String> {
+        self.repo
+            .find_reference("HEAD")
+            .ok()?
+            .symbolic_target()
+            .map(str::to_string)
+    }
+
     /// Where `schemagit.toml` and relative paths are looked up: the work tree's root, or the
     /// git directory of a bare repository.
     pub fn root(&self) -> &Path {
