@@ -551,3 +551,91 @@ fn markdown_names_what_was_compared_without_credentials() {
         "{body}"
     );
 }
+
+/// A local HTTP git remote that refuses every request with `401`, answering at most `limit`
+/// connections, for 30 s at most and until 3 s pass without one after the first; the thread returns how many
+/// requests it refused.
+fn refusing_remote(limit: usize) -> (String, std::thread::JoinHandle<usize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/app.git", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    let server = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut refused = 0;
+        let mut last = std::time::Instant::now();
+        while refused < limit
+            && std::time::Instant::now() < deadline
+            && (refused == 0 || last.elapsed() < std::time::Duration::from_secs(3))
+        {
+            let Ok((mut stream, _)) = listener.accept() else {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                continue;
+            };
+            stream.set_nonblocking(false).unwrap();
+            let mut request = Vec::new();
+            let mut byte = [0u8; 1];
+            while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                request.push(byte[0]);
+            }
+            let _ = stream.write_all(
+                b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"git\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+            refused += 1;
+            last = std::time::Instant::now();
+        }
+        refused
+    });
+    (url, server)
+}
+
+#[test]
+fn a_remote_that_refuses_every_credential_ends_the_push_and_an_unreachable_one_too() {
+    let db = database();
+    let repo = Repo::new();
+    let (url, server) = refusing_remote(50);
+    let output = hermetic(Command::new(env!("CARGO_BIN_EXE_schemagit")))
+        .args(["snapshot", "--branch", "nightly", "--push", &url])
+        .args(["--database-url", &cluster().url(&db)])
+        .env("GITHUB_TOKEN", "not-a-real-token")
+        .env_remove("SSH_AUTH_SOCK")
+        .current_dir(repo.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    let first = stderr.lines().next().unwrap();
+    assert!(
+        first.starts_with(&format!("error: push of nightly to {url}: authentication failed (tried the token in GITHUB_TOKEN/GIT_TOKEN")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not-a-real-token"), "{stderr}");
+    let refused = server.join().unwrap();
+    assert!(refused < 50, "the remote was asked {refused} times");
+    assert!(
+        repo.git(&["rev-parse", "nightly"]).len() > 12,
+        "the commit stays"
+    );
+
+    cluster().execute(&db, "ALTER TABLE app.users ADD COLUMN name text;");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}/app.git", closed.local_addr().unwrap());
+    drop(closed);
+    let run = repo.schemagit(&[
+        "snapshot",
+        "--branch",
+        "nightly",
+        "--push",
+        &dead,
+        "--database-url",
+        &cluster().url(&db),
+    ]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: push of nightly to {dead}: cannot reach the remote"
+        )),
+        "{}",
+        run.stderr
+    );
+}

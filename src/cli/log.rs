@@ -4,7 +4,7 @@
 use clap::Args;
 
 use super::{suggest, CliError, Context, ErrorKind, Outcome};
-use crate::codec::{decode_objects, ObjectName};
+use crate::codec::{decode_objects, ObjectName, MANIFEST};
 use crate::compare;
 use crate::config::Config;
 use crate::diff::retain_about;
@@ -52,6 +52,7 @@ pub fn run(context: &mut Context, args: LogArgs) -> Result<Outcome, CliError> {
         revision: &args.rev,
         folder: &folder,
         files: files.as_deref(),
+        unread: &[MANIFEST],
         since,
         until,
     })?;
@@ -68,8 +69,13 @@ pub fn run(context: &mut Context, args: LogArgs) -> Result<Outcome, CliError> {
     }
     let seen = history.seen();
     drop(history);
-    if let Some(name) = &name {
-        if log.is_empty() && !seen {
+    if let (Some(name), Some(files)) = (&name, &files) {
+        // Commits outside --since/--until are not looked at: the object may be in them.
+        let there = || -> Result<bool, CliError> {
+            let found = context.repo()?.read_files(&args.rev, &folder, files)?;
+            Ok(found.is_some_and(|found| !found.is_empty()))
+        };
+        if log.is_empty() && !seen && !there()? {
             return Err(unknown_object(context, name, &args.rev));
         }
     }

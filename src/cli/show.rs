@@ -37,7 +37,11 @@ pub fn run(context: &mut Context, args: ShowArgs) -> Result<Outcome, CliError> {
     let name = ObjectName::parse(&args.object);
     let wanted = name.display();
     let owner = name.owner();
-    let (entry, part) = match manifest.objects.iter().find(|e| e.name == wanted) {
+    let (entry, part) = match manifest
+        .objects
+        .iter()
+        .find(|e| e.name == wanted || e.name == name.typed)
+    {
         Some(entry) => (entry, None),
         None => {
             let part = name.parts.last().cloned();
@@ -76,7 +80,7 @@ pub fn run(context: &mut Context, args: ShowArgs) -> Result<Outcome, CliError> {
                 || t.rules.iter().any(|x| &x.name == p)
         })
     });
-    if entry.name != wanted && shown_part.is_none() {
+    if entry.name != wanted && entry.name != name.typed && shown_part.is_none() {
         return Err(unknown(context, &name, &args.rev));
     }
     let written = if context.json {

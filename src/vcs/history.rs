@@ -37,6 +37,9 @@ pub struct HistoryQuery<'a> {
     pub folder: &'a str,
     /// Only these files (relative to the folder); every file when `None`.
     pub files: Option<&'a [String]>,
+    /// Files that change with every commit that changes anything (the manifest): not read,
+    /// and alone they do not make a commit count as changed.
+    pub unread: &'a [&'a str],
     /// Commits before this (Unix seconds) are passed over.
     pub since: Option<i64>,
     /// Commits after this are passed over.
@@ -49,6 +52,7 @@ pub struct FolderHistory<'r> {
     next: Option<Commit<'r>>,
     folder: String,
     files: Option<Vec<String>>,
+    unread: Vec<String>,
     since: Option<i64>,
     until: Option<i64>,
     seen: bool,
@@ -64,6 +68,7 @@ impl Repo {
             next: start,
             folder: query.folder.to_string(),
             files: query.files.map(<[String]>::to_vec),
+            unread: query.unread.iter().map(|f| f.to_string()).collect(),
             since: query.since,
             until: query.until,
             seen: false,
@@ -98,6 +103,7 @@ impl FolderHistory<'_> {
             None => {
                 self.seen |= old.is_some() || new.is_some();
                 diff_trees(self.repo, old, new, "", &mut out)?;
+                out.retain(|file, _| !self.unread.contains(file));
             }
         }
         Ok(out)

@@ -167,7 +167,7 @@ impl Credentials<'_> {
                 return Ok(credential);
             }
         }
-        Err(git2::Error::from_str("no more credentials to offer"))
+        Err(refused("no more credentials to offer"))
     }
 
     fn tried(&self) -> String {
@@ -183,6 +183,11 @@ impl Credentials<'_> {
             format!("tried {}", offered.join(", "))
         }
     }
+}
+
+/// The callback's answer when it has nothing (more) to offer: an authentication failure.
+fn refused(message: &str) -> git2::Error {
+    git2::Error::new(ErrorCode::Auth, ErrorClass::Callback, message)
 }
 
 /// Whether `name` is a URL or a path rather than a remote's name.
