@@ -405,6 +405,23 @@ fn log_shows_each_snapshot_commit_for_the_schema_an_object_and_a_column() {
         .success()
         .json();
     assert_eq!(none, serde_json::json!([]));
+    let between = repo
+        .schemagit(&[
+            "log",
+            "--json",
+            "--since",
+            "2000-01-01",
+            "--until",
+            "2999-12-31",
+        ])
+        .success()
+        .json();
+    assert_eq!(between.as_array().unwrap().len(), 3);
+    let before = repo
+        .schemagit(&["log", "app.users", "--json", "--until", "2000-01-01"])
+        .success()
+        .json();
+    assert_eq!(before, serde_json::json!([]), "known, just not then");
     let unknown = repo.schemagit(&["log", "app.usres"]);
     assert_eq!(unknown.code, 9, "{}", unknown.stderr);
     assert!(
