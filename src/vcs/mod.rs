@@ -2,7 +2,7 @@
 //! nothing else, and read a snapshot folder back from any revision.
 
 mod commit;
-mod history;
+mod snapshot_history;
 mod lock;
 mod push;
 mod read;
@@ -15,7 +15,7 @@ use std::time::Duration;
 use git2::Repository;
 
 pub use commit::{Committed, FolderUpdate};
-pub use history::{FolderCommit, FolderHistory, HistoryQuery};
+pub use snapshot_history::{FolderCommit, FolderHistory, HistoryQuery};
 pub use push::{CredentialSources, PushError};
 
 #[derive(Debug, thiserror::Error)]
