@@ -1,7 +1,8 @@
 //! The one decision path from two schemas to the changes a person is shown: migration tools'
 //! bookkeeping left out, role maps, the
 //! semantic diff, rules, ignore lists and severity overrides, in that order. `check`, `diff` and
-//! the snapshot commit message all go through [`compare`], so they never disagree.
+//! the snapshot commit message all go through [`compare`], and `log` through [`step`], so they
+//! never disagree.
 
 use crate::config::Config;
 use crate::diff::{self, rules, scope, Change};
@@ -23,6 +24,20 @@ pub fn compare(config: &Config, mut old: Side, mut new: Side) -> Vec<Change> {
     scope::map_roles(&mut new.database, &config.roles(&new.env));
     let mut changes = diff::diff(&old.database, &new.database);
     changes.extend(rules::check(&config.rules, &new.database));
+    judged(config, changes)
+}
+
+/// What one snapshot commit of `env` changed, from the objects it changed (`old`) to what they
+/// became (`new`): as [`compare`], without the rules, which judge a whole live schema rather
+/// than a step of its history (and would see only the objects that changed).
+pub fn step(config: &Config, env: &str, mut old: Database, mut new: Database) -> Vec<Change> {
+    let roles = config.roles(env);
+    scope::map_roles(&mut old, &roles);
+    scope::map_roles(&mut new, &roles);
+    judged(config, diff::diff(&old, &new))
+}
+
+fn judged(config: &Config, mut changes: Vec<Change>) -> Vec<Change> {
     config.ignore.retain(&mut changes);
     config.severity.apply(&mut changes);
     diff::sort(&mut changes);

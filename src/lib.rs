@@ -10,6 +10,7 @@
 //!   the tool runs them, and checks files, tracking rows and git history against each other;
 //! - [`config`] resolves `schemagit.toml`, the environment and flags into one [`config::Config`];
 //! - [`init`] renders what `schemagit init` writes: configuration and CI workflows (pure);
+//! - [`time`] shows commit times and reads the dates `log` takes (pure);
 //! - [`interrupt`] defers Ctrl-C and SIGTERM while the repository is being updated;
 //! - [`notify`] sends drift alerts to a webhook or by email, bounded in time;
 //! - [`cli`] parses arguments, calls the library and maps errors to exit codes.
@@ -28,4 +29,5 @@ pub mod migrations;
 pub mod model;
 pub mod notify;
 pub mod report;
+pub mod time;
 pub mod vcs;

@@ -15,6 +15,7 @@ fn exit_code(kind: ErrorKind) -> u8 {
         ErrorKind::Snapshot => 6,
         ErrorKind::Migrations => 7,
         ErrorKind::Io => 8,
+        ErrorKind::UnknownObject => 9,
         ErrorKind::Interrupted => 130,
     }
 }

@@ -250,7 +250,7 @@ fn human_and_markdown_reports_show_definitions_as_diffs() {
     assert!(!human.stdout.contains('\x1b'), "no colour off a terminal");
     let markdown = repo.schemagit(&["check", "--format", "markdown", "--database-url", &url]);
     assert!(
-        markdown.stdout.contains("| critical | 1 |"),
+        markdown.stdout.contains("| 🔴 critical | 1 |"),
         "{}",
         markdown.stdout
     );

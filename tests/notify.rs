@@ -418,8 +418,9 @@ fn the_email_goes_to_every_recipient_with_the_markdown_report() {
     } else {
         body.to_string()
     };
-    assert!(body.starts_with("## Schema drift: "), "{body}");
-    assert!(body.contains("| critical | 1 |"), "{body}");
+    assert!(body.starts_with("## Schema drift in prod\n"), "{body}");
+    assert!(body.contains("| Environment | `prod` |"), "{body}");
+    assert!(body.contains("| 🔴 critical | 1 |"), "{body}");
     assert!(
         body.contains("- **added** column `public.accounts.email`: text"),
         "{body}"

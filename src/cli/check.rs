@@ -43,6 +43,10 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
             .with_hint("run `schemagit snapshot` first to record the expected schema (or choose the environment with --env, the revision with --rev)"))
         }
     };
+    let revision = context.repo()?.commit_id(&args.rev)?.map_or_else(
+        || args.rev.clone(),
+        |id| format!("{} ({})", args.rev, &id[..12]),
+    );
     let target = source::configured_target(context)?;
     let latest_applied = super::migrations::latest_applied(context, &target);
     let live = Loaded {
@@ -56,7 +60,14 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
             "check {}: {} against {}",
             context.config.env, live.label, expected.label
         ),
-        title: format!("Schema drift: {} against {}", live.label, expected.label),
+        title: format!("Schema drift in {}", context.config.env),
+        facts: vec![
+            ("Environment".into(), context.config.env.clone()),
+            ("Database".into(), live.label.clone()),
+            ("Expected".into(), expected.label.clone()),
+            ("Revision".into(), revision),
+        ],
+        full_list: format!("`schemagit check --env {}`", context.config.env),
     };
     let mut changes = judge::compare(context, expected, live);
     let recorded = context
@@ -69,7 +80,7 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
     if outcome != Outcome::Clean {
         let drift = Drift {
             what: &compared.header,
-            title: &compared.title,
+            report: compared.subject(),
             changes: &changes,
         };
         notify::send(context, &args.notify, &drift);

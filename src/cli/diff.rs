@@ -5,6 +5,7 @@ use clap::Args;
 use super::judge::{self, Compared, FailOn, Format};
 use super::source::{self, Source};
 use super::{CliError, Context, Outcome};
+use crate::catalog::connect::redact;
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -36,6 +37,16 @@ pub fn run(context: &mut Context, args: DiffArgs) -> Result<Outcome, CliError> {
     let compared = Compared {
         header: format!("diff: {} → {}", old.label, new.label),
         title: format!("Schema changes: {} → {}", old.label, new.label),
+        facts: vec![
+            ("Environment".into(), context.config.env.clone()),
+            ("Old".into(), old.label.clone()),
+            ("New".into(), new.label.clone()),
+        ],
+        full_list: format!(
+            "`schemagit diff {} {}`",
+            redact(&args.old),
+            redact(&args.new)
+        ),
     };
     let changes = judge::compare(context, old, new);
     judge::report(context, &compared, &changes, args.format, args.fail_on)

@@ -29,6 +29,8 @@ pub enum ErrorKind {
     Migrations,
     /// Reading or writing a file failed.
     Io,
+    /// The object named (`show`, `log OBJECT`) is not in the snapshot.
+    UnknownObject,
     /// Interrupted by a signal.
     Interrupted,
     /// Whoever read the output stopped reading (`| head`): not a failure, nothing to say.

@@ -8,6 +8,7 @@ use super::{CliError, Context, Outcome};
 use crate::compare::{self, Side};
 use crate::diff::{Change, Severity};
 use crate::report::changes;
+use crate::report::markdown::{self, Subject};
 
 /// What a report compared, in words.
 pub struct Compared {
@@ -15,6 +16,21 @@ pub struct Compared {
     pub header: String,
     /// The markdown report's title.
     pub title: String,
+    /// The markdown report's table of what was compared: (label, value), no credentials.
+    pub facts: Vec<(String, String)>,
+    /// The command that lists every change, for a markdown report cut short.
+    pub full_list: String,
+}
+
+impl Compared {
+    /// What the markdown report says was compared.
+    pub fn subject(&self) -> Subject<'_> {
+        Subject {
+            title: &self.title,
+            facts: &self.facts,
+            full_list: &self.full_list,
+        }
+    }
 }
 
 /// `--format` of `check` and `diff` (`--json` wins over it).
@@ -59,7 +75,7 @@ pub fn report(
     } else {
         match format {
             Format::Human => changes::write_human(context.out, changes, context.color),
-            Format::Markdown => changes::write_markdown(context.out, &compared.title, changes),
+            Format::Markdown => markdown::write_markdown(context.out, &compared.subject(), changes),
         }
     };
     written.map_err(|e| CliError::writing_stdout(&e))?;

@@ -11,6 +11,10 @@ mod notify;
 mod snapshot;
 mod source;
 mod verify;
+// The review loop: history and one object's definition.
+mod log;
+mod show;
+mod suggest;
 
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
@@ -78,6 +82,10 @@ pub enum Command {
     /// Write schemagit.toml, snapshots/ and CI workflows into the repository (never overwriting
     /// without --force)
     Init(init::InitArgs),
+    /// The snapshot commits, newest first, each with its changes; for one object with OBJECT
+    Log(log::LogArgs),
+    /// One object's definition at a revision (the stored file with --json)
+    Show(show::ShowArgs),
 }
 
 /// `--color`.
@@ -245,6 +253,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         Command::Verify(args) => verify::run(&mut context, args),
         Command::Migrations(args) => migrations::run(&mut context, args),
         Command::Init(_) => unreachable!("init returned above"),
+        Command::Log(args) => log::run(&mut context, args),
+        Command::Show(args) => show::run(&mut context, args),
     }?;
     context
         .out

@@ -7,7 +7,7 @@ use clap::Args;
 use super::Context;
 use crate::diff::Change;
 use crate::notify::{self, Alert, Credentials, Target};
-use crate::report::changes;
+use crate::report::markdown::{write_markdown, Subject};
 
 #[derive(Debug, Args)]
 pub struct NotifyArgs {
@@ -22,8 +22,8 @@ pub struct NotifyArgs {
 pub struct Drift<'a> {
     /// One line: what was compared or committed, without credentials.
     pub what: &'a str,
-    /// The markdown report's title.
-    pub title: &'a str,
+    /// The markdown report an email carries: what `--format markdown` prints.
+    pub report: Subject<'a>,
     pub changes: &'a [Change],
 }
 
@@ -45,7 +45,7 @@ pub fn send(context: &mut Context, args: &NotifyArgs, drift: &Drift) {
             return;
         }
     };
-    let report = markdown(drift.title, drift.changes);
+    let report = markdown(&drift.report, drift.changes);
     let alert = Alert {
         env: &context.config.env,
         what: drift.what,
@@ -65,10 +65,10 @@ pub fn send(context: &mut Context, args: &NotifyArgs, drift: &Drift) {
 }
 
 /// The email's body: the markdown report.
-fn markdown(title: &str, changes: &[Change]) -> String {
+fn markdown(subject: &Subject, changes: &[Change]) -> String {
     let mut text = Vec::new();
     // Writing into memory cannot fail.
-    let _ = changes::write_markdown(&mut text, title, changes);
+    let _ = write_markdown(&mut text, subject, changes);
     String::from_utf8_lossy(&text).into_owned()
 }
 

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use clap::Args;
 
+use super::judge::{Compared, Format};
 use super::notify::{self, Drift, NotifyArgs};
 use super::{source, CliError, Context, ErrorKind, Outcome};
 use crate::catalog::Introspection;
@@ -18,9 +19,10 @@ use crate::diff::Change;
 use crate::interrupt::{self, Critical};
 use crate::migrations::trailer;
 use crate::model::Database;
+use crate::report::markdown::write_markdown;
 use crate::report::wire::{self, SnapshotReport};
 use crate::report::{commit_message, CommitFacts};
-use crate::vcs::FolderUpdate;
+use crate::vcs::{CredentialSources, FolderUpdate, PushError};
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
@@ -41,6 +43,17 @@ pub struct SnapshotArgs {
 
     #[command(flatten)]
     pub notify: NotifyArgs,
+
+    /// After committing, push the branch to REMOTE: a remote's name, a URL or a path [default
+    /// when given without a value: origin]. An unchanged run pushes nothing, unless the last
+    /// push of this branch did not land
+    #[arg(long, value_name = "REMOTE", num_args = 0..=1, default_missing_value = "origin", conflicts_with = "dry_run")]
+    pub push: Option<String>,
+
+    /// Output format (--json overrides it): markdown is the report for a pull request of the
+    /// branch, what the commit changed
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 /// Where the schema came from, for the commit message and progress lines.
@@ -57,6 +70,18 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
     if args.branch.is_none() && !args.dry_run {
         context.work_tree("a snapshot without --branch")?;
     }
+    // Which branch a push would send, known before anything is read.
+    let push_branch = match (&args.push, &args.branch) {
+        (None, _) => None,
+        (Some(_), Some(branch)) => Some(format!("refs/heads/{branch}")),
+        (Some(_), None) => Some(context.repo()?.head_branch().ok_or_else(|| {
+            CliError::new(
+                ErrorKind::Usage,
+                "--push needs a branch, and HEAD is detached",
+            )
+            .with_hint("name the branch to commit onto and push with --branch NAME")
+        })?),
+    };
     let read = match &args.from_migrations {
         Some(dir) => {
             let dir = dir
@@ -133,12 +158,12 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         args.branch.as_deref().unwrap_or("HEAD"),
         &context.config.env,
     )?;
-    // From the repository lock to the report's last line, Ctrl-C and SIGTERM are recorded, not
-    // acted on, so that the exit code can say whether the commit landed.
-    let _critical = Critical::enter();
+    // From the repository lock to the commit, Ctrl-C and SIGTERM are recorded, not acted on, so
+    // that the exit code can say whether the commit landed.
+    let critical = Critical::enter();
     let mut changes: Vec<FileChange> = Vec::new();
-    // What the commit's message lists: what a drift alert says.
-    let mut drift: Vec<Change> = Vec::new();
+    // What the commit's message lists: what the markdown report and a drift alert say.
+    let mut semantic: Option<Vec<Change>> = None;
     let update = if args.dry_run {
         let revision = args.branch.as_deref().unwrap_or("HEAD");
         let old = match context.repo()?.read_folder(revision, &folder) {
@@ -157,7 +182,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             config.repo_lock_timeout(),
             |old| {
                 changes = file_changes_since(old, &snapshot.manifest);
-                let semantic = semantic_changes(old, database, config).map(|mut semantic| {
+                semantic = semantic_changes(old, database, config).map(|mut semantic| {
                     let manual = trailer::manual_change(
                         previous_migrations.as_deref(),
                         facts.migrations,
@@ -166,9 +191,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
                     semantic.splice(0..0, manual);
                     semantic
                 });
-                let message = commit_message(&facts, semantic.as_deref());
-                drift = semantic.unwrap_or_default();
-                message
+                commit_message(&facts, semantic.as_deref())
             },
         )
     };
@@ -196,6 +219,27 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         ));
     }
 
+    // The push talks to the network: Ctrl-C stops it at once (the commit has landed), and a run
+    // already told to stop does not start it. A commit is pushed; so is an unchanged branch
+    // whose last push did not land.
+    drop(critical);
+    let pushed = match (&args.push, &push_branch) {
+        (Some(remote), Some(reference))
+            if !interrupt::pending()
+                && (committed.is_some() || context.repo()?.unpushed(remote, reference)) =>
+        {
+            if context.progress() {
+                context.note(format_args!("pushing to {remote}…"));
+            }
+            let result = context
+                .repo()?
+                .push(remote, reference, &CredentialSources::from_env());
+            Some((remote.clone(), reference.clone(), result))
+        }
+        _ => None,
+    };
+    let _report = Critical::enter();
+
     let report = SnapshotReport {
         env: context.config.env.clone(),
         folder,
@@ -204,38 +248,47 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         commit: committed.as_ref().map(|c| c.id.clone()),
         branch: committed.as_ref().map(|c| c.reference.clone()),
         dry_run: args.dry_run,
+        pushed: pushed
+            .as_ref()
+            .filter(|(_, _, result)| result.is_ok())
+            .map(|(remote, _, _)| remote.clone()),
         changes: changes.iter().map(Into::into).collect(),
     };
+    let compared = compared(&report, &read.source);
     let written = if context.json {
         wire::write_json(context.out, &report)
+    } else if args.format == Format::Markdown {
+        let semantic = match (&committed, &semantic) {
+            (None, _) => Vec::new(),
+            (Some(_), Some(semantic)) => semantic.clone(),
+            (Some(_), None) => first_snapshot(database, &context.config),
+        };
+        write_markdown(context.out, &compared.subject(), &semantic)
     } else {
         wire::write_snapshot_human(context.out, &report)
     };
     written.map_err(|e| CliError::writing_stdout(&e))?;
-    if let Some(committed) = committed.as_ref().filter(|_| !drift.is_empty()) {
-        let what = format!(
-            "snapshot {}: {} committed {} on {}",
-            context.config.env,
-            read.source,
-            short(&committed.id),
-            committed.reference.trim_start_matches("refs/heads/")
-        );
-        let title = format!(
-            "Schema changes: {} snapshot {}",
-            context.config.env,
-            short(&committed.id)
-        );
+    // A commit that records changes since the previous snapshot is drift to alert on.
+    let drift = semantic.as_deref().unwrap_or_default();
+    if committed.is_some() && !drift.is_empty() {
         let drift = Drift {
-            what: &what,
-            title: &title,
-            changes: &drift,
+            what: &compared.header,
+            report: compared.subject(),
+            changes: drift,
         };
         notify::send(context, &args.notify, &drift);
     }
-    if let Some(committed) = committed.filter(|_| interrupt::pending()) {
+    if let Some(committed) = committed.as_ref().filter(|_| interrupt::pending()) {
         context.note(format_args!(
             "note: interrupted during the commit: stopped after the commit landed, {} is complete",
             committed.id
+        ));
+    }
+    if let Some((_, reference, Err(error))) = pushed {
+        return Err(push_failed(
+            error,
+            &reference,
+            committed.as_ref().map(|c| c.id.as_str()),
         ));
     }
     Ok(Outcome::Clean)
@@ -244,6 +297,57 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
 /// A commit id as people quote it.
 fn short(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
+}
+
+/// A push that did not land: the error, and that the local commit is kept.
+fn push_failed(error: PushError, reference: &str, commit: Option<&str>) -> CliError {
+    let branch = reference.trim_start_matches("refs/heads/");
+    let kept = match commit {
+        Some(id) => format!("the commit {} stays on {branch} here", short(id)),
+        None => format!("{branch} is unchanged here"),
+    };
+    let next = match &error {
+        PushError::Rejected { .. } => "fetch and look at the remote branch; push another branch name, or delete the remote one if it is stale",
+        PushError::Authentication { .. } => "give the job a way in: an SSH agent or ~/.ssh key, a git credential helper, or GITHUB_TOKEN/GIT_TOKEN for HTTPS",
+        PushError::UnknownRemote { .. } => "name a remote from `git remote -v`, or pass a URL or path",
+        PushError::Network { .. } | PushError::Failed { .. } => "run the snapshot again when the remote can be reached: it pushes the branch even when the schema did not change",
+    };
+    CliError::new(ErrorKind::Repository, error.to_string()).with_hint(format!("{kept}; {next}"))
+}
+
+/// The first snapshot of an environment, as changes: every object added.
+fn first_snapshot(database: &Database, config: &Config) -> Vec<Change> {
+    let side = |database| Side {
+        database,
+        env: config.env.clone(),
+    };
+    compare(config, side(Database::default()), side(database.clone()))
+}
+
+/// What a snapshot's report says was read and where it was committed: the line a drift alert
+/// opens with and the markdown report's table (the pull-request body of a nightly branch).
+fn compared(report: &SnapshotReport, source: &str) -> Compared {
+    let mut facts = vec![
+        ("Environment".to_string(), report.env.clone()),
+        ("Database".to_string(), source.to_string()),
+        ("Fingerprint".to_string(), report.fingerprint.clone()),
+    ];
+    let mut header = format!("snapshot {}: {source}", report.env);
+    if let (Some(commit), Some(branch)) = (&report.commit, &report.branch) {
+        let committed = format!(
+            "{} on {}",
+            short(commit),
+            branch.trim_start_matches("refs/heads/")
+        );
+        header = format!("{header} committed {committed}");
+        facts.push(("Commit".to_string(), committed));
+    }
+    Compared {
+        header,
+        title: format!("Schema snapshot of {}", report.env),
+        facts,
+        full_list: format!("`schemagit log --env {} -n 1`", report.env),
+    }
 }
 
 /// The object files changed since the previous snapshot (all of them when there was none,

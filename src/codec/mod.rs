@@ -2,6 +2,7 @@
 //! manifest and its fingerprint, and the integrity check of a snapshot folder's bytes.
 
 mod json;
+mod lookup;
 mod manifest;
 pub mod path;
 mod verify;
@@ -11,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::model::{self, Database};
+pub use lookup::{decode_objects, ObjectName};
 pub use manifest::{
     file_changes, file_hash, fingerprint, FileAction, FileChange, Manifest, ManifestEntry, FORMAT,
 };

@@ -5,6 +5,7 @@
 //! whatever the snapshot says; [`scope`] removes what is not drift between environments (ignored
 //! objects and kinds, role names that differ per environment).
 
+mod about;
 mod grants;
 mod objects;
 pub mod rules;
@@ -13,6 +14,7 @@ pub mod severity;
 mod text;
 
 use crate::model::Database;
+pub use about::retain_about;
 pub use severity::{Severity, SeverityOverrides};
 
 /// What happened to the thing that changed.

@@ -28,7 +28,7 @@ fn violation(object: impl Into<String>, detail: impl Into<String>) -> Change {
 }
 
 /// Every qualified name in `db`: file-level objects and their parts.
-fn names(db: &Database) -> Vec<String> {
+pub fn names(db: &Database) -> Vec<String> {
     let mut names: Vec<String> = db.schemas.iter().map(|s| quote_ident(&s.name)).collect();
     for t in &db.tables {
         let table = qualified(&t.schema, &t.name);

@@ -1,5 +1,5 @@
 //! Change lists for people and machines: human text (grouped by severity, then object; colour
-//! only when asked), the documented JSON wire shape, and markdown for a pull request.
+//! only when asked) and the documented JSON wire shape. Markdown is in [`super::markdown`].
 
 use std::io::{self, Write};
 
@@ -41,23 +41,28 @@ pub fn write_json(out: &mut dyn Write, changes: &[Change]) -> io::Result<()> {
             warning: summary.warning,
             info: summary.info,
         },
-        changes: changes
-            .iter()
-            .map(|c| ChangeEntry {
-                severity: c.severity.as_str(),
-                kind: c.kind,
-                object: &c.object,
-                action: c.action.as_str(),
-                detail: &c.detail,
-                diff: c.text_diff.as_deref(),
-            })
-            .collect(),
+        changes: entries(changes),
     };
     super::wire::write_json(out, &report)
 }
 
+/// The changes in the wire shape of `check --json` and `diff --json`.
+pub fn entries(changes: &[Change]) -> Vec<ChangeEntry<'_>> {
+    changes
+        .iter()
+        .map(|c| ChangeEntry {
+            severity: c.severity.as_str(),
+            kind: c.kind,
+            object: &c.object,
+            action: c.action.as_str(),
+            detail: &c.detail,
+            diff: c.text_diff.as_deref(),
+        })
+        .collect()
+}
+
 /// `3 changes: 1 critical, 2 warnings, 0 info`.
-fn summary_line(changes: &[Change]) -> String {
+pub(super) fn summary_line(changes: &[Change]) -> String {
     let s = Summary::of(changes);
     format!(
         "{}: {} critical, {}, {} info",
@@ -77,7 +82,8 @@ pub fn counted(count: usize, noun: &str) -> String {
     }
 }
 
-const SEVERITIES: [Severity; 3] = [Severity::Critical, Severity::Warning, Severity::Info];
+pub(super) const SEVERITIES: [Severity; 3] =
+    [Severity::Critical, Severity::Warning, Severity::Info];
 
 struct Palette {
     color: bool,
@@ -113,10 +119,21 @@ impl Palette {
 
 /// Human text: changes grouped by severity, then by the object they belong to.
 pub fn write_human(out: &mut dyn Write, changes: &[Change], color: bool) -> io::Result<()> {
-    let palette = Palette { color };
     if changes.is_empty() {
         return writeln!(out, "no changes");
     }
+    write_groups(out, changes, color, "")?;
+    writeln!(out, "\n{}", summary_line(changes))
+}
+
+/// The groups of [`write_human`] without the summary, each line after `indent`.
+pub fn write_groups(
+    out: &mut dyn Write,
+    changes: &[Change],
+    color: bool,
+    indent: &str,
+) -> io::Result<()> {
+    let palette = Palette { color };
     for severity in SEVERITIES {
         let group: Vec<&Change> = changes.iter().filter(|c| c.severity == severity).collect();
         if group.is_empty() {
@@ -124,18 +141,18 @@ pub fn write_human(out: &mut dyn Write, changes: &[Change], color: bool) -> io::
         }
         writeln!(
             out,
-            "{}",
+            "{indent}{}",
             palette.severity(severity, &format!("{severity} ({})", group.len()))
         )?;
         let mut parent: Option<&str> = None;
         for change in group {
             if parent != Some(change.parent.as_str()) {
-                writeln!(out, "  {}", change.parent)?;
+                writeln!(out, "{indent}  {}", change.parent)?;
                 parent = Some(&change.parent);
             }
             writeln!(
                 out,
-                "    {} {} {}: {}",
+                "{indent}    {} {} {}: {}",
                 change.action.as_str(),
                 change.kind.replace('_', " "),
                 change.object,
@@ -143,62 +160,12 @@ pub fn write_human(out: &mut dyn Write, changes: &[Change], color: bool) -> io::
             )?;
             if let Some(diff) = &change.text_diff {
                 for line in diff.lines() {
-                    writeln!(out, "      {}", palette.diff_line(line))?;
+                    writeln!(out, "{indent}      {}", palette.diff_line(line))?;
                 }
-            }
-        }
-    }
-    writeln!(out, "\n{}", summary_line(changes))
-}
-
-/// Markdown for a pull request or an issue: a summary table, then each change, definitions in
-/// `diff` blocks.
-pub fn write_markdown(out: &mut dyn Write, title: &str, changes: &[Change]) -> io::Result<()> {
-    let summary = Summary::of(changes);
-    writeln!(out, "## {title}\n")?;
-    if changes.is_empty() {
-        return writeln!(out, "No changes.");
-    }
-    writeln!(out, "| severity | changes |\n|---|---:|")?;
-    writeln!(out, "| critical | {} |", summary.critical)?;
-    writeln!(out, "| warning | {} |", summary.warning)?;
-    writeln!(out, "| info | {} |", summary.info)?;
-    for severity in SEVERITIES {
-        let group: Vec<&Change> = changes.iter().filter(|c| c.severity == severity).collect();
-        if group.is_empty() {
-            continue;
-        }
-        writeln!(out, "\n### {severity}\n")?;
-        for change in group {
-            writeln!(
-                out,
-                "- **{}** {} `{}`: {}",
-                change.action.as_str(),
-                change.kind.replace('_', " "),
-                change.object.replace('`', "'"),
-                escape_markdown(&change.detail)
-            )?;
-            if let Some(diff) = &change.text_diff {
-                writeln!(out, "\n  ```diff")?;
-                for line in diff.lines() {
-                    writeln!(out, "  {line}")?;
-                }
-                writeln!(out, "  ```")?;
             }
         }
     }
     Ok(())
-}
-
-fn escape_markdown(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '*' | '_' | '`' | '|' | '<' | '[' | ']' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }
 
 #[cfg(test)]
@@ -268,22 +235,5 @@ mod tests {
         assert_eq!(render(|out| write_human(out, &[], false)), "no changes\n");
         assert!(render(|out| write_human(out, &sample()[..1], false))
             .ends_with("\n1 change: 1 critical, 0 warnings, 0 info\n"));
-    }
-
-    #[test]
-    fn markdown_has_a_table_and_diff_blocks() {
-        let text = render(|out| write_markdown(out, "Schema drift", &sample()));
-        assert!(
-            text.starts_with("## Schema drift\n\n| severity | changes |"),
-            "{text}"
-        );
-        assert!(text.contains("| critical | 1 |"));
-        assert!(text.contains(
-            "- **changed** column `app.users.email`: type character varying(100) -> text"
-        ));
-        assert!(
-            text.contains("  ```diff\n  @@ -1 +1 @@\n  -select 1\n  +select 2\n  ```"),
-            "{text}"
-        );
     }
 }

@@ -3,7 +3,10 @@
 
 pub mod changes;
 mod commit_message;
+pub mod log;
+pub mod markdown;
 pub mod migrations;
+pub mod show;
 pub mod wire;
 
 pub use commit_message::{commit_message, CommitFacts};

@@ -22,6 +22,8 @@ pub struct SnapshotReport {
     pub branch: Option<String>,
     /// `true` for `--dry-run`: the changes are what a real run would commit; nothing was written.
     pub dry_run: bool,
+    /// The remote the branch was pushed to (`--push`), or `null` when nothing was pushed.
+    pub pushed: Option<String>,
     pub changes: Vec<FileChangeReport>,
 }
 
@@ -97,13 +99,17 @@ pub fn write_snapshot_human(out: &mut dyn Write, report: &SnapshotReport) -> io:
             "committed {} on {}",
             &commit[..commit.len().min(12)],
             branch.trim_start_matches("refs/heads/")
-        ),
-        _ if report.dry_run => writeln!(out, "dry run: nothing written or committed"),
+        )?,
+        _ if report.dry_run => writeln!(out, "dry run: nothing written or committed")?,
         _ => writeln!(
             out,
             "unchanged: {} already matches the last commit, nothing to commit",
             report.folder
-        ),
+        )?,
+    }
+    match &report.pushed {
+        Some(remote) => writeln!(out, "pushed to {remote}"),
+        None => Ok(()),
     }
 }
 

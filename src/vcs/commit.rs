@@ -56,9 +56,9 @@ struct Target<'r> {
     parent: Option<Commit<'r>>,
     /// Whether the reference exists yet (a new `--branch` starts from HEAD without it).
     exists: bool,
-    /// Whether the reference is what the work tree has checked out, so that the work tree and
-    /// index follow the commit.
-    checked_out: bool,
+    /// The work tree that has the reference checked out (this one, or another work tree of the
+    /// repository), whose files and index under the folder follow the commit.
+    checkout: Option<Repository>,
 }
 
 /// A tree under construction: file bytes and sub-folders by name.
@@ -159,9 +159,11 @@ impl Repo {
             .and_then(|tree| tree.get_path(Path::new(folder)).ok())
             .is_some_and(|entry| entry.id() == subtree);
         if unchanged {
-            if target.checked_out && !self.work_tree_matches(folder, files)? {
-                self.sync_work_tree(folder, files)?;
-                return Ok(FolderUpdate::Restored);
+            if let Some(checkout) = &target.checkout {
+                if !work_tree_matches(checkout, folder, files)? {
+                    sync_work_tree(checkout, folder, files)?;
+                    return Ok(FolderUpdate::Restored);
+                }
             }
             return Ok(FolderUpdate::Unchanged);
         }
@@ -173,8 +175,8 @@ impl Repo {
         let tree_id = graft(repo, parent_tree.as_ref(), &components, subtree)?;
         let tree = repo.find_tree(tree_id)?;
 
-        if target.checked_out {
-            self.sync_work_tree(folder, files)?;
+        if let Some(checkout) = &target.checkout {
+            sync_work_tree(checkout, folder, files)?;
         }
         let signature = signature(repo)?;
         let parents: Vec<&Commit> = target.parent.iter().collect();
@@ -192,10 +194,7 @@ impl Repo {
 
     fn target(&self, branch: Option<&str>) -> Result<Target<'_>, VcsError> {
         let repo = &self.repo;
-        let head = repo.find_reference("HEAD")?;
-        let checked_out = head.symbolic_target().map(str::to_string);
         let head_commit = || repo.head().ok().map(|h| h.peel_to_commit()).transpose();
-        let has_work_tree = !repo.is_bare();
         match branch {
             Some(name) => {
                 let reference = format!("refs/heads/{name}");
@@ -204,32 +203,73 @@ impl Repo {
                         "{name:?} is not a valid branch name"
                     ))));
                 }
-                let checked_out = has_work_tree && checked_out.as_deref() == Some(&reference);
+                let checkout = self.checkout_of(&reference)?;
                 match repo.find_reference(&reference) {
                     Ok(existing) => Ok(Target {
                         reference,
                         parent: Some(existing.peel_to_commit()?),
                         exists: true,
-                        checked_out,
+                        checkout,
                     }),
                     Err(_) => Ok(Target {
                         reference,
                         parent: head_commit()?,
                         exists: false,
-                        checked_out,
+                        checkout,
                     }),
                 }
             }
             None => {
                 let parent = head_commit()?;
+                let head = repo.find_reference("HEAD")?;
                 Ok(Target {
-                    reference: checked_out.unwrap_or_else(|| "HEAD".to_string()),
+                    reference: head
+                        .symbolic_target()
+                        .map_or_else(|| "HEAD".to_string(), str::to_string),
                     exists: parent.is_some(),
                     parent,
-                    checked_out: has_work_tree,
+                    checkout: self.this_work_tree()?,
                 })
             }
         }
+    }
+
+    /// This repository's own work tree, opened on its own; `None` when bare.
+    fn this_work_tree(&self) -> Result<Option<Repository>, VcsError> {
+        match self.repo.workdir() {
+            Some(workdir) => Ok(Some(Repository::open(workdir)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The work tree that has `reference` checked out: this one, the main one, or a linked one
+    /// (as `git worktree list` shows them); `None` when no work tree has.
+    fn checkout_of(&self, reference: &str) -> Result<Option<Repository>, VcsError> {
+        let has_checked_out = |repo: &Repository| {
+            !repo.is_bare()
+                && repo
+                    .find_reference("HEAD")
+                    .ok()
+                    .and_then(|head| head.symbolic_target().map(str::to_string))
+                    .as_deref()
+                    == Some(reference)
+        };
+        if has_checked_out(&self.repo) {
+            return self.this_work_tree();
+        }
+        let mut others = Vec::new();
+        if self.repo.is_worktree() {
+            others.push(Repository::open(self.repo.commondir())?);
+        }
+        for name in self.repo.worktrees()?.iter().flatten() {
+            let worktree = self.repo.find_worktree(name)?;
+            if worktree.validate().is_ok() {
+                others.push(Repository::open_from_worktree(&worktree)?);
+            }
+        }
+        Ok(others
+            .into_iter()
+            .find(|other| has_checked_out(other) && other.workdir() != self.repo.workdir()))
     }
 
     /// Stops before anything is written when git's own lock on the index (for a checked-out
@@ -237,8 +277,8 @@ impl Repo {
     /// left it. This runs under the repository lock, so no other schemagit run holds it.
     fn refuse_git_locks(&self, target: &Target) -> Result<(), VcsError> {
         let mut locks = vec![self.reference_lock(&target.reference)];
-        if target.checked_out {
-            locks.push(self.repo.path().join("index.lock"));
+        if let Some(checkout) = &target.checkout {
+            locks.push(checkout.path().join("index.lock"));
         }
         match locks.into_iter().find(|path| path.exists()) {
             Some(path) => Err(VcsError::GitLocked { path }),
@@ -285,106 +325,100 @@ impl Repo {
         transaction.commit()?;
         Ok(())
     }
+}
 
-    /// Whether the work tree and the index hold exactly `files` under `folder`.
-    fn work_tree_matches(
-        &self,
-        folder: &str,
-        files: &BTreeMap<String, Vec<u8>>,
-    ) -> Result<bool, VcsError> {
-        let workdir = self
-            .repo
-            .workdir()
-            .expect("only called for a repository with a work tree");
-        if crate::folder::read_folder(&workdir.join(folder))
-            .ok()
-            .as_ref()
-            != Some(files)
-        {
-            return Ok(false);
-        }
-        let mut index = self.repo.index()?;
-        index.read(true)?;
-        let prefix = format!("{folder}/");
-        let mut staged = BTreeMap::new();
-        for entry in index.iter() {
-            let path = String::from_utf8_lossy(&entry.path).into_owned();
-            if let Some(relative) = path.strip_prefix(&prefix) {
-                let stage = (entry.flags >> 12) & 0x3;
-                if stage != 0 || entry.mode != u32::from(FileMode::Blob) {
-                    return Ok(false);
-                }
-                staged.insert(relative.to_string(), entry.id);
-            }
-        }
-        let mut expected = BTreeMap::new();
-        for (relative, bytes) in files {
-            expected.insert(relative.clone(), Oid::hash_object(ObjectType::Blob, bytes)?);
-        }
-        Ok(staged == expected)
+/// Whether the work tree and the index hold exactly `files` under `folder`.
+fn work_tree_matches(
+    checkout: &Repository,
+    folder: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<bool, VcsError> {
+    let workdir = checkout.workdir().expect("a checkout has a work tree");
+    if crate::folder::read_folder(&workdir.join(folder))
+        .ok()
+        .as_ref()
+        != Some(files)
+    {
+        return Ok(false);
     }
+    let mut index = checkout.index()?;
+    index.read(true)?;
+    let prefix = format!("{folder}/");
+    let mut staged = BTreeMap::new();
+    for entry in index.iter() {
+        let path = String::from_utf8_lossy(&entry.path).into_owned();
+        if let Some(relative) = path.strip_prefix(&prefix) {
+            let stage = (entry.flags >> 12) & 0x3;
+            if stage != 0 || entry.mode != u32::from(FileMode::Blob) {
+                return Ok(false);
+            }
+            staged.insert(relative.to_string(), entry.id);
+        }
+    }
+    let mut expected = BTreeMap::new();
+    for (relative, bytes) in files {
+        expected.insert(relative.clone(), Oid::hash_object(ObjectType::Blob, bytes)?);
+    }
+    Ok(staged == expected)
+}
 
-    /// Makes `folder` in the work tree hold exactly `files`, and stages exactly them there.
-    fn sync_work_tree(
-        &self,
-        folder: &str,
-        files: &BTreeMap<String, Vec<u8>>,
-    ) -> Result<(), VcsError> {
-        let workdir = self
-            .repo
-            .workdir()
-            .expect("only called for a repository with a work tree");
-        let root = workdir.join(folder);
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| VcsError::Io { path, source }
-        };
-        if root.exists() {
-            for entry in walkdir::WalkDir::new(&root).contents_first(true) {
-                let entry = entry.map_err(|e| VcsError::Io {
-                    path: root.clone(),
-                    source: e.into(),
-                })?;
-                let path = entry.path();
-                let relative = path
-                    .strip_prefix(&root)
-                    .expect("walkdir stays under its root")
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                if entry.file_type().is_dir() {
-                    if path != root && fs::read_dir(path).map_err(io(path))?.next().is_none() {
-                        fs::remove_dir(path).map_err(io(path))?;
-                    }
-                } else if !files.contains_key(&relative) {
-                    fs::remove_file(path).map_err(io(path))?;
+/// Makes `folder` in the work tree hold exactly `files`, and stages exactly them there.
+fn sync_work_tree(
+    checkout: &Repository,
+    folder: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<(), VcsError> {
+    let workdir = checkout.workdir().expect("a checkout has a work tree");
+    let root = workdir.join(folder);
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| VcsError::Io { path, source }
+    };
+    if root.exists() {
+        for entry in walkdir::WalkDir::new(&root).contents_first(true) {
+            let entry = entry.map_err(|e| VcsError::Io {
+                path: root.clone(),
+                source: e.into(),
+            })?;
+            let path = entry.path();
+            let relative = path
+                .strip_prefix(&root)
+                .expect("walkdir stays under its root")
+                .to_string_lossy()
+                .replace('\\', "/");
+            if entry.file_type().is_dir() {
+                if path != root && fs::read_dir(path).map_err(io(path))?.next().is_none() {
+                    fs::remove_dir(path).map_err(io(path))?;
                 }
+            } else if !files.contains_key(&relative) {
+                fs::remove_file(path).map_err(io(path))?;
             }
         }
-        let mut written = 0;
-        for (relative, bytes) in files {
-            let path = root.join(relative);
-            if fs::read(&path).ok().as_deref() == Some(bytes.as_slice()) {
-                continue;
-            }
-            let parent = path.parent().expect("a file path has a parent");
-            fs::create_dir_all(parent).map_err(io(parent))?;
-            let temporary = parent.join(".schemagit.tmp");
-            fs::write(&temporary, bytes).map_err(io(&temporary))?;
-            fs::rename(&temporary, &path).map_err(io(&path))?;
-            written += 1;
-            if written == 1 {
-                interrupt::pause_point(self.repo.path(), "work-tree");
-            }
-        }
-        let mut index = self.repo.index()?;
-        // Another run may have written the index since this process first read it.
-        index.read(true)?;
-        index.remove_dir(Path::new(folder), 0)?;
-        for relative in files.keys() {
-            index.add_path(&Path::new(folder).join(relative))?;
-        }
-        interrupt::pause_point(self.repo.path(), "index");
-        index.write()?;
-        Ok(())
     }
+    let mut written = 0;
+    for (relative, bytes) in files {
+        let path = root.join(relative);
+        if fs::read(&path).ok().as_deref() == Some(bytes.as_slice()) {
+            continue;
+        }
+        let parent = path.parent().expect("a file path has a parent");
+        fs::create_dir_all(parent).map_err(io(parent))?;
+        let temporary = parent.join(".schemagit.tmp");
+        fs::write(&temporary, bytes).map_err(io(&temporary))?;
+        fs::rename(&temporary, &path).map_err(io(&path))?;
+        written += 1;
+        if written == 1 {
+            interrupt::pause_point(checkout.path(), "work-tree");
+        }
+    }
+    let mut index = checkout.index()?;
+    // Another run may have written the index since this process first read it.
+    index.read(true)?;
+    index.remove_dir(Path::new(folder), 0)?;
+    for relative in files.keys() {
+        index.add_path(&Path::new(folder).join(relative))?;
+    }
+    interrupt::pause_point(checkout.path(), "index");
+    index.write()?;
+    Ok(())
 }

@@ -4,7 +4,9 @@
 mod commit;
 mod history;
 mod lock;
+mod push;
 mod read;
+mod snapshot_history;
 #[cfg(test)]
 mod tests;
 
@@ -14,6 +16,8 @@ use std::time::Duration;
 use git2::Repository;
 
 pub use commit::{Committed, FolderUpdate};
+pub use push::{CredentialSources, PushError};
+pub use snapshot_history::{FolderCommit, FolderHistory, HistoryQuery};
 
 #[derive(Debug, thiserror::Error)]
 pub enum VcsError {
@@ -70,6 +74,15 @@ impl Repo {
     /// The work tree's root, or `None` for a bare repository.
     pub fn workdir(&self) -> Option<&Path> {
         self.repo.workdir()
+    }
+
+    /// The branch `HEAD` names (`refs/heads/main`), or `None` when it is detached.
+    pub fn head_branch(&self) -> Option<String> {
+        self.repo
+            .find_reference("HEAD")
+            .ok()?
+            .symbolic_target()
+            .map(str::to_string)
     }
 
     /// Where `schemagit.toml` and relative paths are looked up: the work tree's root, or the

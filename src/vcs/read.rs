@@ -34,10 +34,56 @@ impl Repo {
         self.read_subtree(&root, folder)
     }
 
+    /// The given files under `folder` at `revision` (paths relative to `folder`), those that
+    /// exist; `None` when the revision is the empty history before the first commit.
+    pub fn read_files(
+        &self,
+        revision: &str,
+        folder: &str,
+        files: &[String],
+    ) -> Result<Option<BTreeMap<String, Vec<u8>>>, VcsError> {
+        let Some(commit) = self.commit_at(revision)? else {
+            return Ok(None);
+        };
+        let root = commit.tree()?;
+        let mut found = BTreeMap::new();
+        for file in files {
+            let path = std::path::Path::new(folder).join(file);
+            let Ok(entry) = root.get_path(&path) else {
+                continue;
+            };
+            if let Ok(blob) = entry.to_object(&self.repo)?.into_blob() {
+                found.insert(file.clone(), blob.content().to_vec());
+            }
+        }
+        Ok(Some(found))
+    }
+
+    /// The full id of the commit `revision` names; `None` for the empty history before the
+    /// first commit.
+    pub fn commit_id(&self, revision: &str) -> Result<Option<String>, VcsError> {
+        Ok(self.commit_at(revision)?.map(|c| c.id().to_string()))
+    }
+
+    pub(super) fn commit_at(&self, revision: &str) -> Result<Option<git2::Commit<'_>>, VcsError> {
+        match self
+            .repo
+            .revparse_single(revision)
+            .and_then(|object| object.peel_to_commit())
+        {
+            Ok(commit) => Ok(Some(commit)),
+            Err(_) if self.before_history(revision) => Ok(None),
+            Err(e) => Err(VcsError::UnknownRevision {
+                revision: revision.to_string(),
+                message: e.message().to_string(),
+            }),
+        }
+    }
+
     /// Whether `revision`, which names no commit, is the empty history just before one: an
     /// unborn `HEAD`, or one first-parent step past a root commit. Two steps past it, or a name
     /// that resolves to nothing, is an unknown revision.
-    fn before_history(&self, revision: &str) -> bool {
+    pub(super) fn before_history(&self, revision: &str) -> bool {
         if revision == "HEAD" {
             return matches!(self.repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
         }
