@@ -26,6 +26,10 @@
 //! min_policies = 10
 //! require_rls = ["public.*"]
 //! required = ["app.users"]
+//!
+//! [audit]                       # which sessions the DDL audit trail counts as migrations
+//! migration_applications = ["*flyway*"]  # application_name patterns
+//! migration_roles = ["deploy"]           # role patterns
 //! ```
 
 use std::collections::BTreeMap;
@@ -34,6 +38,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::audit::AuditConfig;
 use crate::diff::rules::Rules;
 use crate::diff::scope::Ignore;
 use crate::diff::SeverityOverrides;
@@ -62,6 +67,8 @@ struct FileConfig {
     rules: Rules,
     #[serde(default)]
     scope: Scope,
+    #[serde(default)]
+    audit: AuditConfig,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -192,6 +199,8 @@ pub struct Config {
     pub rules: Rules,
     /// `[scope]`: what a snapshot covers.
     pub scope: Scope,
+    /// `[audit]`: which sessions' DDL the audit trail counts as migrations.
+    pub audit: AuditConfig,
     urls: UrlSources,
     file: FileConfig,
 }
@@ -278,6 +287,7 @@ impl Config {
             },
             rules: file.rules.clone(),
             scope: file.scope.clone(),
+            audit: file.audit.clone(),
             snapshot_folder: format!("{}/{env}", snapshot_dir.trim_end_matches('/')),
             migrations: PathBuf::from(
                 env_config

@@ -1,10 +1,13 @@
-//! `schemagit check`: the live database against the committed snapshot. Writes nothing.
+//! `schemagit check`: the live database against the committed snapshot, and, when the database
+//! has the audit trail, the manual changes logged since that snapshot. Writes nothing.
 
 use clap::Args;
 
 use super::judge::{self, Compared, FailOn, Format};
 use super::source::{self, Found, Loaded, Source};
 use super::{CliError, Context, ErrorKind, Outcome};
+use crate::audit::{self, Since};
+use crate::compare;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -37,8 +40,20 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
         }
     };
     let target = source::configured_target(context)?;
+    // Manual changes since the snapshot commit that `--rev` names or follows.
+    let since = context
+        .repo()?
+        .last_snapshot_commit(&args.rev, &context.config.env)?
+        .map(|commit| Since::commit(&commit.message, commit.time));
+    let (read, audited) =
+        source::read_live_audited(&target, &context.config, since.as_ref(), true)?;
+    if let Some(reason) = &audited.unreadable {
+        context.note(format_args!(
+            "warning: the audit trail could not be read, so manual changes are not reported: {reason}"
+        ));
+    }
     let live = Loaded {
-        database: source::read_live(&target, &context.config)?.database,
+        database: read.database,
         env: context.config.env.clone(),
         label: target.display_redacted(),
     };
@@ -49,6 +64,9 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
         ),
         title: format!("Schema drift: {} against {}", live.label, expected.label),
     };
-    let changes = judge::compare(context, expected, live);
+    let mut changes = judge::compare(context, expected, live);
+    let manual = audited.log.map(|log| log.events).unwrap_or_default();
+    let findings = audit::findings(&audited.triggers, &manual);
+    compare::add_findings(&context.config, &mut changes, findings);
     judge::report(context, &compared, &changes, args.format, args.fail_on)
 }

@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::{source, CliError, Context, ErrorKind, Outcome};
+use crate::audit::{self, Since};
 use crate::catalog::Introspection;
 use crate::codec::{self, file_changes, FileChange, Manifest};
 use crate::compare::{compare, Side};
@@ -37,10 +38,12 @@ pub struct SnapshotArgs {
     pub dry_run: bool,
 }
 
-/// Where the schema came from, for the commit message and progress lines.
+/// Where the schema came from, for the commit message and progress lines, and what the audit
+/// log says happened since the previous snapshot (a live database with the audit trail only).
 struct Read {
     introspection: Introspection,
     source: String,
+    audit: Option<audit::LogRead>,
 }
 
 pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliError> {
@@ -71,6 +74,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
                     introspection.server_version
                 ),
                 introspection,
+                audit: None,
             }
         }
         None => {
@@ -78,9 +82,18 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             if progress {
                 context.note(format_args!("reading {}…", target.display_redacted()));
             }
+            let since = previous_snapshot(context, args.branch.as_deref())?;
+            let (introspection, audited) =
+                source::read_live_audited(&target, &context.config, Some(&since), false)?;
+            if let Some(reason) = &audited.unreadable {
+                context.note(format_args!(
+                    "warning: the audit trail could not be read, so the commit names no one: {reason}"
+                ));
+            }
             Read {
-                introspection: source::read_live(&target, &context.config)?,
+                introspection,
                 source: target.display_redacted(),
+                audit: audited.log,
             }
         }
     };
@@ -115,6 +128,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         object_count: snapshot.manifest.objects.len(),
         server_version: &read.introspection.server_version,
         source: &read.source,
+        audit: read.audit.as_ref(),
     };
     // From the repository lock to the report's last line, Ctrl-C and SIGTERM are recorded, not
     // acted on, so that the exit code can say whether the commit landed.
@@ -190,6 +204,26 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         ));
     }
     Ok(Outcome::Clean)
+}
+
+/// Where the audit log's attribution starts: after the previous snapshot commit of this
+/// environment on the branch the commit goes onto (`HEAD` for a new `--branch`); everything
+/// logged when there is none.
+fn previous_snapshot(context: &Context, branch: Option<&str>) -> Result<Since, CliError> {
+    let repo = context.repo()?;
+    let env = &context.config.env;
+    let found = match branch {
+        Some(branch) => match repo.last_snapshot_commit(branch, env) {
+            Err(crate::vcs::VcsError::UnknownRevision { .. }) => {
+                repo.last_snapshot_commit("HEAD", env)?
+            }
+            found => found?,
+        },
+        None => repo.last_snapshot_commit("HEAD", env)?,
+    };
+    Ok(found
+        .map(|commit| Since::commit(&commit.message, commit.time))
+        .unwrap_or_default())
 }
 
 /// The object files changed since the previous snapshot (all of them when there was none,

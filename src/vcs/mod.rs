@@ -4,6 +4,7 @@
 mod commit;
 mod lock;
 mod read;
+mod snapshot_commit;
 #[cfg(test)]
 mod tests;
 
@@ -13,6 +14,7 @@ use std::time::Duration;
 use git2::Repository;
 
 pub use commit::{Committed, FolderUpdate};
+pub use snapshot_commit::SnapshotCommit;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VcsError {

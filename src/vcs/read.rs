@@ -37,7 +37,7 @@ impl Repo {
     /// Whether `revision`, which names no commit, is the empty history just before one: an
     /// unborn `HEAD`, or one first-parent step past a root commit. Two steps past it, or a name
     /// that resolves to nothing, is an unknown revision.
-    fn before_history(&self, revision: &str) -> bool {
+    pub(super) fn before_history(&self, revision: &str) -> bool {
         if revision == "HEAD" {
             return matches!(self.repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
         }
