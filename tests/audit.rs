@@ -160,8 +160,8 @@ fn manual_and_migration_changes_are_attributed_and_drops_logged() {
 
     let events = log(&repo, &db, &[]);
     let by_hand = find(&events, "CREATE TABLE", "public.by_hand");
-    assert_eq!(by_hand["session_user"], "audit_alice");
-    assert_eq!(by_hand["current_user"], "audit_alice");
+    assert_eq!(by_hand["session_user_name"], "audit_alice");
+    assert_eq!(by_hand["current_user_name"], "audit_alice");
     assert_eq!(by_hand["application_name"], "psql");
     assert_eq!(by_hand["event_type"], "ddl_command_end");
     assert_eq!(by_hand["object_type"], "table");
@@ -178,11 +178,11 @@ fn manual_and_migration_changes_are_attributed_and_drops_logged() {
     }
     let dropped = find(&events, "DROP TABLE", "public.by_tool");
     assert_eq!(dropped["event_type"], "sql_drop");
-    assert_eq!(dropped["session_user"], "audit_alice");
+    assert_eq!(dropped["session_user_name"], "audit_alice");
     assert_eq!(dropped["is_migration"], false);
     let sequence = find(&events, "CREATE SEQUENCE", "public.as_deployer");
-    assert_eq!(sequence["session_user"], "audit_alice");
-    assert_eq!(sequence["current_user"], "audit_deployer");
+    assert_eq!(sequence["session_user_name"], "audit_alice");
+    assert_eq!(sequence["current_user_name"], "audit_deployer");
     assert_eq!(sequence["is_migration"], true);
     assert!(
         !events
@@ -632,7 +632,7 @@ fn an_upgrade_from_an_older_install_keeps_the_log() {
     );
     let events = log(&repo, &db, &[]);
     let old = find(&events, "CREATE TABLE", "public.old");
-    assert_eq!(old["session_user"], "audit_alice");
+    assert_eq!(old["session_user_name"], "audit_alice");
     assert_eq!(old["transaction_id"], Value::Null);
     let new = find(&events, "CREATE TABLE", "public.new");
     assert!(new["transaction_id"].is_string());
@@ -790,5 +790,48 @@ fn the_snapshot_commit_names_who_changed_what_and_check_reports_manual_changes()
             .contains("\n  schemagit_audit_ddl      disabled\n"),
         "{}",
         status.stdout
+    );
+}
+
+#[test]
+fn a_role_that_may_not_read_the_log_still_snapshots_with_a_warning() {
+    let db = database("unreadable_log");
+    let repo = Repo::new();
+    install(&repo, &db);
+    run_as("audit_alice", &db, "psql", "CREATE TABLE public.t (id int)");
+    let reader = url_as("audit_plain", &db, "psql");
+    let run = repo
+        .schemagit(&["snapshot", "--database-url", &reader])
+        .success();
+    assert!(
+        run.stderr
+            .contains("warning: the audit trail could not be read, so the commit names no one: ")
+            && run
+                .stderr
+                .contains("permission denied for schema schemagit"),
+        "{}",
+        run.stderr
+    );
+    let message = repo.git(&["log", "-1", "--format=%B"]);
+    assert!(!message.contains("Schema-Audit"), "{message}");
+    // Once granted, the same role reads it.
+    cluster().execute(
+        &db,
+        "GRANT USAGE ON SCHEMA schemagit TO audit_plain;
+         GRANT SELECT ON schemagit.schema_drift_log TO audit_plain;",
+    );
+    run_as("audit_alice", &db, "psql", "CREATE TABLE public.u (id int)");
+    let run = repo
+        .schemagit(&["snapshot", "--database-url", &reader])
+        .success();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    // The previous commit has no record of what its read saw, so its time is where this one
+    // starts (to the second: public.t may be cited again).
+    let message = repo.git(&["log", "-1", "--format=%B"]);
+    assert!(
+        message.contains(
+            " audit_alice (psql), manual: CREATE TABLE public.u: CREATE TABLE public.u (id int)\n"
+        ) && message.contains("Schema-Changed-By: audit_alice (manual, "),
+        "{message}"
     );
 }

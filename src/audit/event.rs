@@ -18,9 +18,9 @@ pub struct AuditEvent {
     pub object_type: Option<String>,
     pub object_identity: Option<String>,
     pub schema_name: Option<String>,
-    pub session_user: Option<String>,
+    pub session_user_name: Option<String>,
     /// The role the command ran as (after `SET ROLE`).
-    pub current_user: Option<String>,
+    pub current_user_name: Option<String>,
     pub application_name: Option<String>,
     pub client_addr: Option<String>,
     pub backend_pid: Option<i32>,
@@ -42,8 +42,8 @@ impl AuditEvent {
             object_type: row.try_get(4)?,
             object_identity: row.try_get(5)?,
             schema_name: row.try_get(6)?,
-            session_user: row.try_get(7)?,
-            current_user: row.try_get(8)?,
+            session_user_name: row.try_get(7)?,
+            current_user_name: row.try_get(8)?,
             application_name: row.try_get(9)?,
             client_addr: row.try_get(10)?,
             backend_pid: row.try_get(11)?,
@@ -56,8 +56,8 @@ impl AuditEvent {
 
     /// Who made the change: the acting role, and the session's when it differs.
     pub fn who(&self) -> String {
-        let acting = self.current_user.as_deref().unwrap_or("?");
-        match self.session_user.as_deref() {
+        let acting = self.current_user_name.as_deref().unwrap_or("?");
+        match self.session_user_name.as_deref() {
             Some(session) if session != acting => format!("{acting} (as {session})"),
             _ => acting.to_string(),
         }
@@ -114,8 +114,8 @@ pub(crate) fn example(user: &str, migration: bool) -> AuditEvent {
         object_type: Some("index".into()),
         object_identity: Some("app.users_email_idx".into()),
         schema_name: Some("app".into()),
-        session_user: Some(user.into()),
-        current_user: Some(user.into()),
+        session_user_name: Some(user.into()),
+        current_user_name: Some(user.into()),
         application_name: Some("psql".into()),
         client_addr: None,
         backend_pid: Some(42),
@@ -142,7 +142,7 @@ mod tests {
             "CREATE INDEX users_email_idx ON app.users (email)"
         );
         assert_eq!(event.statement_line(6), "CREATE…");
-        event.current_user = Some("owner".into());
+        event.current_user_name = Some("owner".into());
         assert_eq!(event.who(), "owner (as alice)");
     }
 }

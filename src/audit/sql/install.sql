@@ -75,30 +75,41 @@ ALTER TABLE schemagit.schema_drift_log_archive
   ADD COLUMN IF NOT EXISTS metadata jsonb NOT NULL DEFAULT '{}',
   ADD COLUMN IF NOT EXISTS archived_at timestamptz NOT NULL DEFAULT pg_catalog.now();
 
--- `migration_applications` and `migration_roles`: patterns (`*` any run, `?` one character,
--- case-insensitive) over application_name and over the session's and current role's names.
+-- Patterns (`*` any run, `?` one character, everything else itself) as one regular expression,
+-- which the server compiles once and caches: `^(a.*|b)$`; NULL for none.
+CREATE OR REPLACE FUNCTION schemagit.globs_to_regex(patterns text[]) RETURNS text
+LANGUAGE sql IMMUTABLE AS $function$
+  SELECT '^(' || pg_catalog.string_agg(
+           pg_catalog.replace(pg_catalog.replace(
+             pg_catalog.regexp_replace(p, '([^[:alnum:]*?])', '\\\1', 'g'), '*', '.*'), '?', '.'),
+           '|') || ')$'
+    FROM pg_catalog.unnest(patterns) AS p
+$function$;
+
+-- `migration_applications` and `migration_roles`: patterns over application_name and over the
+-- session's and acting role's names, matched case-insensitively.
 CREATE TABLE IF NOT EXISTS schemagit.audit_settings (
   name text PRIMARY KEY,
   patterns text[] NOT NULL DEFAULT '{}'
 );
+ALTER TABLE schemagit.audit_settings
+  ADD COLUMN IF NOT EXISTS regex text GENERATED ALWAYS AS (schemagit.globs_to_regex(patterns)) STORED;
 
--- A `*`/`?` pattern as a LIKE pattern, LIKE's own wildcards escaped.
-CREATE OR REPLACE FUNCTION schemagit.glob_to_like(pattern text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog AS $function$
-  SELECT replace(replace(replace(replace(replace(pattern, '\', '\\'), '%', '\%'), '_', '\_'), '*', '%'), '?', '_')
-$function$;
+-- The helpers of the logging function are PL/pgSQL, whose plans the session keeps: an SQL
+-- function called from an event trigger would be planned again for every event.
 
 -- Whether the current session runs migrations: it set schemagit.migration = 'on', or its
 -- application_name or role matches a configured pattern. `acting_role` is the role the DDL ran as.
 CREATE OR REPLACE FUNCTION schemagit.is_migration(acting_role text) RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $function$
-  SELECT coalesce(current_setting('schemagit.migration', true), '') IN ('on', 'true', '1')
-      OR EXISTS (SELECT FROM schemagit.audit_settings s, unnest(s.patterns) AS p
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $function$
+BEGIN
+  RETURN coalesce(current_setting('schemagit.migration', true), '') IN ('on', 'true', '1')
+      OR EXISTS (SELECT FROM schemagit.audit_settings s
                   WHERE (s.name = 'migration_applications'
-                         AND current_setting('application_name') ILIKE schemagit.glob_to_like(p))
+                         AND current_setting('application_name') ~* s.regex)
                      OR (s.name = 'migration_roles'
-                         AND (session_user::text ILIKE schemagit.glob_to_like(p)
-                              OR acting_role ILIKE schemagit.glob_to_like(p))))
+                         AND (session_user::text ~* s.regex OR acting_role ~* s.regex)));
+END
 $function$;
 
 -- Statement text with secrets blanked before it is stored: any quoted value after a word that
@@ -107,21 +118,29 @@ $function$;
 -- are the ones schemagit's snapshot redacts: password, passwd, secret, token, api_key, apikey,
 -- passphrase, private_key, access_key, credential.
 CREATE OR REPLACE FUNCTION schemagit.redact_statement(statement text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog AS $function$
-  SELECT regexp_replace(
+LANGUAGE plpgsql IMMUTABLE STRICT SET search_path = pg_catalog AS $function$
+BEGIN
+  -- Most statements name no secret: they skip the costly expressions below.
+  IF statement !~* '(password|passwd|secret|token|api_key|apikey|passphrase|private_key|access_key|credential)' THEN
+    RETURN statement;
+  END IF;
+  RETURN regexp_replace(
            regexp_replace(statement,
              '("?[[:alnum:]_.]*(password|passwd|secret|token|api_key|apikey|passphrase|private_key|access_key|credential)[[:alnum:]_."]*[[:space:]]*=?[[:space:]]*)([Ee]''([^''\\]|\\.|'''')*''|''([^'']|'''')*''|\$([[:alpha:]_]*)\$.*?\$\6\$)',
              '\1''<redacted>''', 'gi'),
            '(\m(password|passwd|secret|token|api_key|apikey|passphrase|private_key|access_key|credential)[[:alnum:]_]*[[:space:]]*=[[:space:]]*)([^[:space:]'',)]+)',
-           '\1<redacted>', 'gi')
+           '\1<redacted>', 'gi');
+END
 $function$;
 
 -- The role the DDL ran as: the SECURITY DEFINER logging function sees its owner as
 -- current_user, so the session's `SET ROLE` (or, without one, the session user) is read instead.
 CREATE OR REPLACE FUNCTION schemagit.acting_role() RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $function$
-  SELECT CASE WHEN coalesce(current_setting('role', true), 'none') IN ('none', '')
-              THEN session_user::text ELSE current_setting('role', true) END
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $function$
+BEGIN
+  RETURN CASE WHEN coalesce(current_setting('role', true), 'none') IN ('none', '')
+              THEN session_user::text ELSE current_setting('role', true) END;
+END
 $function$;
 
 -- Writes the log. A failure here never blocks the DDL it logs: it becomes a warning.
