@@ -15,7 +15,7 @@ schemagit=${SCHEMAGIT:-$(dirname "$0")/../target/release/schemagit}
 script=$(mktemp)
 trap 'rm -f "$script"; "$schemagit" audit uninstall --database-url "$url" >/dev/null 2>&1 || true' EXIT
 if [ "${STATEMENT:-table}" = comment ]; then
-  psql "$url" -qAt -c 'CREATE TABLE IF NOT EXISTS audit_bench_c (id bigint)'
+  psql "$url" -qAt -c 'SET client_min_messages = warning' -c 'CREATE TABLE IF NOT EXISTS audit_bench_c (id bigint)'
   printf '%s\n' "COMMENT ON TABLE audit_bench_c IS 'a';" "COMMENT ON TABLE audit_bench_c IS 'b';" >"$script"
 else
   printf '%s\n' 'CREATE TABLE audit_bench_t (id bigint, name text);' 'DROP TABLE audit_bench_t;' >"$script"

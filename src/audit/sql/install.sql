@@ -143,58 +143,87 @@ BEGIN
 END
 $function$;
 
--- Writes the log. A failure here never blocks the DDL it logs: it becomes a warning.
+-- Writes the log. A failure here never blocks the DDL it logs: it becomes a warning. Who ran
+-- it and the redacted statement are worked out once, and only for an event that logs a row
+-- (a DROP's ddl_command_end has none: its objects come with sql_drop).
 CREATE OR REPLACE FUNCTION schemagit.log_ddl() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $function$
 DECLARE
   acting text;
   migration boolean;
   statement text;
-  relation oid;
+  item record;
 BEGIN
   BEGIN
-    acting := schemagit.acting_role();
-    migration := schemagit.is_migration(acting);
-    statement := schemagit.redact_statement(current_query());
     IF TG_EVENT = 'ddl_command_end' THEN
-      INSERT INTO schemagit.schema_drift_log
-        (event_type, command_tag, object_type, object_identity, schema_name, session_user_name,
-         current_user_name, application_name, client_addr, backend_pid, transaction_id,
-         statement, is_migration)
-      SELECT TG_EVENT, c.command_tag, c.object_type, c.object_identity, c.schema_name,
-             session_user, acting, current_setting('application_name'), inet_client_addr(),
-             pg_backend_pid(), pg_current_xact_id(), statement, migration
-        FROM pg_event_trigger_ddl_commands() AS c
-       WHERE NOT c.in_extension
-         AND c.schema_name IS DISTINCT FROM 'schemagit'
-         AND c.schema_name IS DISTINCT FROM 'pg_temp'
-         AND coalesce(c.schema_name, '') NOT LIKE 'pg\_temp\_%'
-         AND NOT (c.object_type = 'schema' AND c.object_identity = 'schemagit');
-    ELSIF TG_EVENT = 'sql_drop' THEN
-      INSERT INTO schemagit.schema_drift_log
-        (event_type, command_tag, object_type, object_identity, schema_name, session_user_name,
-         current_user_name, application_name, client_addr, backend_pid, transaction_id,
-         statement, is_migration)
-      SELECT TG_EVENT, TG_TAG, d.object_type, d.object_identity, d.schema_name,
-             session_user, acting, current_setting('application_name'), inet_client_addr(),
-             pg_backend_pid(), pg_current_xact_id(), statement, migration
-        FROM pg_event_trigger_dropped_objects() AS d
-       WHERE (d.original OR d.normal)
-         AND NOT d.is_temporary
-         AND d.schema_name IS DISTINCT FROM 'schemagit'
-         AND NOT (d.object_type = 'schema' AND d.object_identity = 'schemagit');
-    ELSIF TG_EVENT = 'table_rewrite' THEN
-      relation := pg_event_trigger_table_rewrite_oid();
+      FOR item IN
+        SELECT c.command_tag AS tag, c.object_type, c.object_identity, c.schema_name,
+               '{}'::jsonb AS metadata
+          FROM pg_event_trigger_ddl_commands() AS c
+         WHERE NOT c.in_extension
+           AND c.schema_name IS DISTINCT FROM 'schemagit'
+           AND c.schema_name IS DISTINCT FROM 'pg_temp'
+           AND coalesce(c.schema_name, '') NOT LIKE 'pg\_temp\_%'
+           AND NOT (c.object_type = 'schema' AND c.object_identity = 'schemagit')
+      LOOP
+      IF acting IS NULL THEN
+        acting := schemagit.acting_role();
+        migration := schemagit.is_migration(acting);
+        statement := schemagit.redact_statement(current_query());
+      END IF;
       INSERT INTO schemagit.schema_drift_log
         (event_type, command_tag, object_type, object_identity, schema_name, session_user_name,
          current_user_name, application_name, client_addr, backend_pid, transaction_id,
          statement, is_migration, metadata)
-      SELECT TG_EVENT, TG_TAG, 'table', relation::regclass::text, n.nspname,
-             session_user, acting, current_setting('application_name'), inet_client_addr(),
-             pg_backend_pid(), pg_current_xact_id(), statement, migration,
-             jsonb_build_object('rewrite_reason', pg_event_trigger_table_rewrite_reason())
-        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE c.oid = relation AND c.relpersistence <> 't' AND n.nspname <> 'schemagit';
+      VALUES (TG_EVENT, item.tag, item.object_type, item.object_identity, item.schema_name,
+              session_user, acting, current_setting('application_name'), inet_client_addr(),
+              pg_backend_pid(), pg_current_xact_id(), statement, migration, item.metadata);
+      END LOOP;
+    ELSIF TG_EVENT = 'sql_drop' THEN
+      FOR item IN
+        SELECT TG_TAG AS tag, d.object_type, d.object_identity, d.schema_name,
+               '{}'::jsonb AS metadata
+          FROM pg_event_trigger_dropped_objects() AS d
+         WHERE (d.original OR d.normal)
+           AND NOT d.is_temporary
+           AND d.schema_name IS DISTINCT FROM 'schemagit'
+           AND NOT (d.object_type = 'schema' AND d.object_identity = 'schemagit')
+      LOOP
+      IF acting IS NULL THEN
+        acting := schemagit.acting_role();
+        migration := schemagit.is_migration(acting);
+        statement := schemagit.redact_statement(current_query());
+      END IF;
+      INSERT INTO schemagit.schema_drift_log
+        (event_type, command_tag, object_type, object_identity, schema_name, session_user_name,
+         current_user_name, application_name, client_addr, backend_pid, transaction_id,
+         statement, is_migration, metadata)
+      VALUES (TG_EVENT, item.tag, item.object_type, item.object_identity, item.schema_name,
+              session_user, acting, current_setting('application_name'), inet_client_addr(),
+              pg_backend_pid(), pg_current_xact_id(), statement, migration, item.metadata);
+      END LOOP;
+    ELSIF TG_EVENT = 'table_rewrite' THEN
+      FOR item IN
+        SELECT TG_TAG AS tag, 'table' AS object_type, c.oid::regclass::text AS object_identity,
+               n.nspname AS schema_name,
+               jsonb_build_object('rewrite_reason', pg_event_trigger_table_rewrite_reason()) AS metadata
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.oid = pg_event_trigger_table_rewrite_oid()
+           AND c.relpersistence <> 't' AND n.nspname <> 'schemagit'
+      LOOP
+      IF acting IS NULL THEN
+        acting := schemagit.acting_role();
+        migration := schemagit.is_migration(acting);
+        statement := schemagit.redact_statement(current_query());
+      END IF;
+      INSERT INTO schemagit.schema_drift_log
+        (event_type, command_tag, object_type, object_identity, schema_name, session_user_name,
+         current_user_name, application_name, client_addr, backend_pid, transaction_id,
+         statement, is_migration, metadata)
+      VALUES (TG_EVENT, item.tag, item.object_type, item.object_identity, item.schema_name,
+              session_user, acting, current_setting('application_name'), inet_client_addr(),
+              pg_backend_pid(), pg_current_xact_id(), statement, migration, item.metadata);
+      END LOOP;
     END IF;
   EXCEPTION WHEN OTHERS THEN
     RAISE WARNING 'schemagit audit: % was not logged: % (SQLSTATE %)', TG_TAG, SQLERRM, SQLSTATE;
