@@ -590,8 +590,19 @@ fn install_is_refused_for_a_non_superuser_with_nothing_changed() {
         "psql",
         "CREATE SCHEMA mine; DROP SCHEMA mine",
     );
-    let uninstall = audit(&repo, &db, &["status"]).success();
-    assert!(uninstall.stdout.starts_with("audit trail: not installed"));
+    let status = audit(&repo, &db, &["status"]).success();
+    assert!(status.stdout.starts_with("audit trail: not installed"));
+    // Nor may it remove a trail a superuser installed.
+    install(&repo, &db);
+    let run = repo.schemagit(&["audit", "uninstall", "--database-url", &url]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: removing the audit trail needs a superuser"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(one(&db, "SELECT count(*) FROM pg_event_trigger"), "3");
 }
 
 #[test]
@@ -613,6 +624,12 @@ fn an_upgrade_from_an_older_install_keeps_the_log() {
         status.stdout, status.stderr
     );
     assert_eq!(status.json()["version"], 1);
+    let outdated = audit(&repo, &db, &["log"]);
+    assert_eq!(outdated.code, 4, "{}", outdated.stderr);
+    assert_eq!(
+        outdated.stderr,
+        "error: this database holds audit trail version 1, older than version 2, whose log this schemagit reads\nhint: `schemagit audit install` upgrades it in place, keeping the log\n"
+    );
 
     let run = audit(&repo, &db, &["install"]).success();
     assert_eq!(
@@ -808,7 +825,7 @@ fn a_role_that_may_not_read_the_log_still_snapshots_with_a_warning() {
             .contains("warning: the audit trail could not be read, so the commit names no one: ")
             && run
                 .stderr
-                .contains("permission denied for schema schemagit"),
+                .contains("role audit_plain may not read the audit log schemagit.schema_drift_log"),
         "{}",
         run.stderr
     );

@@ -55,6 +55,10 @@ pub enum AuditError {
     },
     #[error("the audit trail is not installed in this database")]
     NotInstalled,
+    #[error("role {role} may not read the audit log schemagit.schema_drift_log")]
+    NoAccess { role: String },
+    #[error("this database holds audit trail version {installed}, older than version {VERSION}, whose log this schemagit reads")]
+    Outdated { installed: u32 },
     #[error("this database holds audit trail version {installed}, newer than the version {VERSION} this schemagit installs")]
     Newer { installed: u32 },
     #[error("{flag} {value:?} is neither an age (90d, 12h, 30m) nor a timestamp the server can read: {message}")]
@@ -95,7 +99,8 @@ pub struct AuditStatus {
     /// The installed version; `None` when the schema `schemagit` does not say which.
     pub version: Option<u32>,
     pub triggers: Vec<TriggerState>,
-    /// How many events the log holds (`None` when it has no log table).
+    /// How many events the log holds (`None` when it has no log table, or this role may not
+    /// read it).
     pub logged: Option<i64>,
 }
 
@@ -121,12 +126,7 @@ pub async fn status(client: &Client) -> Result<Option<AuditStatus>, AuditError> 
             enabled: Enabled::from_catalog(row.get::<_, Option<String>>(2).as_deref()),
         })
         .collect();
-    let exists: bool = client
-        .query_one(AUDIT_SCHEMA, &[])
-        .await
-        .map_err(|e| AuditError::query("reading the audit trail's status", e))?
-        .get(0);
-    let logged = if exists {
+    let logged = if log_state(client).await? == LogState::Present {
         let row = client
             .query_one(COUNT, &[])
             .await
@@ -300,16 +300,47 @@ fn split(point: &Option<Point>) -> (Option<&str>, Option<&str>) {
     }
 }
 
-async fn require_log(client: &Client) -> Result<(), AuditError> {
-    let exists: bool = client
+/// Whether this role can read an audit log here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LogState {
+    Present,
+    Missing,
+    Unreadable,
+}
+
+async fn log_state(client: &Client) -> Result<LogState, AuditError> {
+    let state: String = client
         .query_one(AUDIT_SCHEMA, &[])
         .await
         .map_err(|e| AuditError::query("looking for the audit log", e))?
         .get(0);
-    if exists {
-        Ok(())
-    } else {
-        Err(AuditError::NotInstalled)
+    Ok(match state.as_str() {
+        "present" => LogState::Present,
+        "unreadable" => LogState::Unreadable,
+        _ => LogState::Missing,
+    })
+}
+
+/// That the database has an audit log of this version, which this role may read.
+async fn require_log(client: &Client) -> Result<(), AuditError> {
+    match log_state(client).await? {
+        LogState::Present => {}
+        LogState::Missing => return Err(AuditError::NotInstalled),
+        LogState::Unreadable => {
+            let role = client
+                .query_one("SELECT current_user::text", &[])
+                .await
+                .map_err(|e| AuditError::query("looking for the audit log", e))?
+                .get(0);
+            return Err(AuditError::NoAccess { role });
+        }
+    }
+    match status(client).await? {
+        Some(AuditStatus {
+            version: Some(installed),
+            ..
+        }) if installed < VERSION => Err(AuditError::Outdated { installed }),
+        _ => Ok(()),
     }
 }
 
@@ -328,16 +359,17 @@ pub async fn events_since(
     since: &Since,
     manual: bool,
 ) -> Result<Option<LogRead>, AuditError> {
+    match require_log(client).await {
+        Ok(()) => {}
+        Err(AuditError::NotInstalled) => return Ok(None),
+        Err(error) => return Err(error),
+    }
     let what = "reading the audit log";
     client
         .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await
         .map_err(|e| AuditError::query(what, e))?;
     let read = async {
-        let exists: bool = client.query_one(AUDIT_SCHEMA, &[]).await?.get(0);
-        if !exists {
-            return Ok(None);
-        }
         let snapshot: String = client.query_one(READ_POINT, &[]).await?.get(0);
         let commit_time = since.commit_time.map(|t| t as f64);
         let rows = client

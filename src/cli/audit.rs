@@ -73,6 +73,14 @@ impl From<AuditError> for CliError {
                 ErrorKind::Database,
                 Some("install it with `schemagit audit install`"),
             ),
+            AuditError::NoAccess { .. } => (
+                ErrorKind::Database,
+                Some("a superuser can grant it: GRANT USAGE ON SCHEMA schemagit TO that role; GRANT SELECT ON schemagit.schema_drift_log TO that role"),
+            ),
+            AuditError::Outdated { .. } => (
+                ErrorKind::Database,
+                Some("`schemagit audit install` upgrades it in place, keeping the log"),
+            ),
             AuditError::Newer { .. } => (
                 ErrorKind::Usage,
                 Some("nothing was changed; use the newer schemagit that installed it"),

@@ -249,13 +249,21 @@ pub fn read_live_audited(
             let Some(status) = audit::status(&client).await? else {
                 return Ok(Audited::default());
             };
-            Ok::<_, audit::AuditError>(Audited {
-                triggers: status.triggers,
-                log: match since {
-                    Some(since) => audit::events_since(&client, since, manual).await?,
-                    None => None,
+            let log = match since {
+                Some(since) => audit::events_since(&client, since, manual).await,
+                None => Ok(None),
+            };
+            Ok::<_, audit::AuditError>(match log {
+                Ok(log) => Audited {
+                    triggers: status.triggers,
+                    log,
+                    unreadable: None,
                 },
-                unreadable: None,
+                Err(error) => Audited {
+                    triggers: status.triggers,
+                    log: None,
+                    unreadable: Some(error.to_string()),
+                },
             })
         };
         let audited = trail.await.unwrap_or_else(|error| Audited {
