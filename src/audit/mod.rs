@@ -162,7 +162,7 @@ pub async fn install(client: &Client, config: &AuditConfig) -> Result<Installed,
             return Err(AuditError::Newer { installed });
         }
     }
-    in_transaction(client, "installing", async {
+    in_transaction(client, Alteration::Install, async {
         client.batch_execute(INSTALL_SQL).await?;
         for (name, patterns) in config.rows() {
             client
@@ -190,25 +190,44 @@ pub async fn uninstall(client: &Client) -> Result<Option<i64>, AuditError> {
     let Some(before) = status(client).await? else {
         return Ok(None);
     };
-    in_transaction(client, "removing", async {
+    in_transaction(client, Alteration::Uninstall, async {
         client.batch_execute(UNINSTALL_SQL).await
     })
     .await?;
     Ok(Some(before.logged.unwrap_or(0)))
 }
 
+/// What a transaction of [`in_transaction`] does to the trail, as its messages say it.
+#[derive(Debug, Clone, Copy)]
+enum Alteration {
+    Install,
+    Uninstall,
+}
+
+impl Alteration {
+    fn verb(self) -> &'static str {
+        match self {
+            Alteration::Install => "installing",
+            Alteration::Uninstall => "removing",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Alteration::Install => "installing the audit trail",
+            Alteration::Uninstall => "removing the audit trail",
+        }
+    }
+}
+
 /// Runs `work` in a transaction of its own, committed when it succeeds and rolled back when
-/// it fails; a refusal for want of privilege says which.
+/// it fails; a refusal for want of privilege says so.
 async fn in_transaction(
     client: &Client,
-    action: &'static str,
+    alteration: Alteration,
     work: impl std::future::Future<Output = Result<(), tokio_postgres::Error>>,
 ) -> Result<(), AuditError> {
-    let what = if action == "installing" {
-        "installing the audit trail"
-    } else {
-        "removing the audit trail"
-    };
+    let what = alteration.what();
     client
         .batch_execute("BEGIN")
         .await
@@ -222,14 +241,9 @@ async fn in_transaction(
     };
     let _ = client.batch_execute("ROLLBACK").await;
     if is_privilege_error(&error) {
-        let role = client
-            .query_one("SELECT current_user::text", &[])
-            .await
-            .map(|row| row.get::<_, String>(0))
-            .unwrap_or_else(|_| "?".into());
         return Err(AuditError::Privilege {
-            action,
-            role,
+            action: alteration.verb(),
+            role: current_role(client).await,
             message: error
                 .as_db_error()
                 .map(|db| db.message().to_string())
@@ -237,6 +251,15 @@ async fn in_transaction(
         });
     }
     Err(AuditError::query(what, error))
+}
+
+/// The role this session acts as, for a message; `?` when even that cannot be read.
+async fn current_role(client: &Client) -> String {
+    client
+        .query_one("SELECT current_user::text", &[])
+        .await
+        .map(|row| row.get(0))
+        .unwrap_or_else(|_| "?".into())
 }
 
 /// `audit log`'s filters.
@@ -327,12 +350,9 @@ async fn require_log(client: &Client) -> Result<(), AuditError> {
         LogState::Present => {}
         LogState::Missing => return Err(AuditError::NotInstalled),
         LogState::Unreadable => {
-            let role = client
-                .query_one("SELECT current_user::text", &[])
-                .await
-                .map_err(|e| AuditError::query("looking for the audit log", e))?
-                .get(0);
-            return Err(AuditError::NoAccess { role });
+            return Err(AuditError::NoAccess {
+                role: current_role(client).await,
+            })
         }
     }
     match status(client).await? {
