@@ -158,7 +158,22 @@ fn manual_and_migration_changes_are_attributed_and_drops_logged() {
         "SET ROLE audit_deployer; CREATE SEQUENCE public.as_deployer",
     );
 
+    // The trail's own schema is never logged, whoever changes it.
+    cluster().execute(
+        &db,
+        "COMMENT ON TABLE schemagit.schema_drift_log IS 'notes';
+         CREATE INDEX ON schemagit.schema_drift_log (command_tag);",
+    );
+
     let events = log(&repo, &db, &[]);
+    assert!(
+        events.iter().all(|e| e["schema_name"] != "schemagit"
+            && !e["statement"]
+                .as_str()
+                .unwrap_or("")
+                .contains("schema_drift_log")),
+        "{events:#?}"
+    );
     let by_hand = find(&events, "CREATE TABLE", "public.by_hand");
     assert_eq!(by_hand["session_user_name"], "audit_alice");
     assert_eq!(by_hand["current_user_name"], "audit_alice");
