@@ -9,6 +9,7 @@
 //!
 //! [env.dev]
 //! migrations = "migrations"     # what --from-migrations builds when given no folder
+//! notify = "https://hooks.slack.com/services/…" # drift alerts (else SLACK_WEBHOOK_URL)
 //! roles = { app_rw_dev = "app_rw" } # role names compared as others (diff env:dev env:prod)
 //!
 //! [severity]                    # per kind, or per kind.action
@@ -79,6 +80,8 @@ struct EnvConfig {
     /// This environment's role names → the names they are compared under.
     #[serde(default)]
     roles: BTreeMap<String, String>,
+    /// Where drift alerts go: a webhook or an `smtp://` URL.
+    notify: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -201,6 +204,8 @@ pub struct Config {
     pub scope: Scope,
     /// `[audit]`: which sessions' DDL the audit trail counts as migrations.
     pub audit: AuditConfig,
+    /// Where drift alerts go: the environment's `notify`, else `SLACK_WEBHOOK_URL`.
+    pub notify: Option<String>,
     urls: UrlSources,
     file: FileConfig,
 }
@@ -279,7 +284,12 @@ impl Config {
                 path: path.clone(),
                 message,
             })?;
+        let notify = env_config
+            .notify
+            .clone()
+            .or_else(|| set("SLACK_WEBHOOK_URL"));
         Ok(Config {
+            notify,
             severity,
             ignore: Ignore {
                 objects: file.ignore.objects.clone(),
@@ -597,6 +607,22 @@ required = ["app.users"]
         assert_eq!(defaults.lock_timeout, Duration::from_secs(5));
         assert_eq!(defaults.statement_timeout, Duration::from_secs(300));
         assert_eq!(defaults.repo_lock_timeout(), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn drift_alerts_go_to_the_environments_notify_else_slack_webhook_url() {
+        let toml = "[env.prod]\nnotify = \"smtp://mail?to=a@x\"\n[env.dev]\n";
+        let hook = [("SLACK_WEBHOOK_URL", "https://hooks.example.com/x")];
+        let prod = resolve(Some(toml), flags(Some("prod"), None), &hook).unwrap();
+        assert_eq!(prod.notify.as_deref(), Some("smtp://mail?to=a@x"));
+        let dev = resolve(Some(toml), flags(Some("dev"), None), &hook).unwrap();
+        assert_eq!(dev.notify.as_deref(), Some("https://hooks.example.com/x"));
+        let empty = resolve(
+            Some(toml),
+            flags(Some("dev"), None),
+            &[("SLACK_WEBHOOK_URL", "")],
+        );
+        assert_eq!(empty.unwrap().notify, None);
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //! - [`ephemeral`] starts a throwaway PostgreSQL from the server binaries on the machine;
 //! - [`migrations`] finds and applies migration files in order;
 //! - [`config`] resolves `schemagit.toml`, the environment and flags into one [`config::Config`];
+//! - [`init`] renders what `schemagit init` writes: configuration and CI workflows (pure);
 //! - [`interrupt`] defers Ctrl-C and SIGTERM while the repository is being updated;
+//! - [`notify`] sends drift alerts to a webhook or by email, bounded in time;
 //! - [`cli`] parses arguments, calls the library and maps errors to exit codes.
 
 pub mod audit;
@@ -21,8 +23,10 @@ pub mod config;
 pub mod diff;
 pub mod ephemeral;
 pub mod folder;
+pub mod init;
 pub mod interrupt;
 pub mod migrations;
 pub mod model;
+pub mod notify;
 pub mod report;
 pub mod vcs;

@@ -175,3 +175,18 @@ fn the_demo_prints_what_the_readme_shows() {
         again.stdout
     );
 }
+
+#[test]
+fn the_init_section_shows_what_init_prints() {
+    let repo = Repo::new();
+    let first = repo.schemagit(&["init"]).success();
+    let second = repo.schemagit(&["init"]);
+    let transcript = format!(
+        "$ schemagit init\n{}{}$ schemagit init\n{}$ echo $?\n{}\n",
+        first.stdout, first.stderr, second.stderr, second.code
+    );
+    assert_eq!(
+        block_after("## Start a repository: `schemagit init`", ""),
+        transcript
+    );
+}

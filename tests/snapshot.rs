@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use common::{cluster, fixtures, Repo};
@@ -164,6 +164,14 @@ fn creation_order_and_dump_restore_do_not_change_the_fingerprint() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    // pg_dump 14 leaves out the grants on an identity column's sequence (13 and 15 on keep
+    // them): grant what the dump lost, so what is compared is what schemagit reads.
+    if cluster().major == 14 {
+        cluster().execute(
+            &restored,
+            "GRANT USAGE ON SEQUENCE shop.line_item_ids TO fixture_writer;",
+        );
+    }
     // Database-level settings and the database's comment belong to CREATE DATABASE, which
     // `pg_dump -s` leaves out (only --create carries them): set them as --create would.
     cluster().execute(
@@ -186,12 +194,17 @@ fn creation_order_and_dump_restore_do_not_change_the_fingerprint() {
 
 /// Names every file that differs, with both texts of the first one.
 fn assert_same_files(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>, what: &str) {
-    let differing: Vec<&String> = a
+    let differing: BTreeSet<&String> = a
         .keys()
         .chain(b.keys())
         .filter(|p| a.get(*p) != b.get(*p))
         .collect();
-    if let Some(first) = differing.first() {
+    // The manifest differs whenever an object does: show the object.
+    let first = differing
+        .iter()
+        .find(|p| p.as_str() != "manifest.json")
+        .or(differing.first());
+    if let Some(first) = first {
         let text = |files: &BTreeMap<String, Vec<u8>>| {
             files
                 .get(*first)

@@ -4,6 +4,7 @@
 use clap::Args;
 
 use super::judge::{self, Compared, FailOn, Format};
+use super::notify::{self, Drift, NotifyArgs};
 use super::source::{self, Found, Loaded, Source};
 use super::{CliError, Context, ErrorKind, Outcome};
 use crate::audit::{self, Since};
@@ -23,6 +24,9 @@ pub struct CheckArgs {
     /// Output format (--json overrides it)
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    #[command(flatten)]
+    pub notify: NotifyArgs,
 }
 
 pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> {
@@ -68,5 +72,15 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
     let manual = audited.log.map(|log| log.events).unwrap_or_default();
     let findings = audit::findings(&audited.triggers, &manual);
     compare::add_findings(&context.config, &mut changes, findings);
-    judge::report(context, &compared, &changes, args.format, args.fail_on)
+    let outcome = judge::report(context, &compared, &changes, args.format, args.fail_on)?;
+    // Drift is what fails the check: nothing is sent when it passes.
+    if outcome != Outcome::Clean {
+        let drift = Drift {
+            what: &compared.header,
+            title: &compared.title,
+            changes: &changes,
+        };
+        notify::send(context, &args.notify, &drift);
+    }
+    Ok(outcome)
 }

@@ -5,7 +5,9 @@ mod audit;
 mod check;
 mod diff;
 mod error;
+mod init;
 mod judge;
+mod notify;
 mod snapshot;
 mod source;
 mod verify;
@@ -36,9 +38,9 @@ pub struct Cli {
     pub database_url: Option<String>,
 
     /// Environment: names the snapshot folder snapshots/<env> [default: default_env from
-    /// schemagit.toml, else "default"]
-    #[arg(long, global = true, value_name = "NAME")]
-    pub env: Option<String>,
+    /// schemagit.toml, else "default"]; `init` takes it more than once
+    #[arg(long, global = true, value_name = "NAME", action = clap::ArgAction::Append)]
+    pub env: Vec<String>,
 
     /// The git repository [default: the one around the current directory]
     #[arg(long, global = true, value_name = "DIR")]
@@ -71,6 +73,9 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Check a snapshot folder's integrity: every hash, the fingerprint, the format, stray files
     Verify(verify::VerifyArgs),
+    /// Write schemagit.toml, snapshots/ and CI workflows into the repository (never overwriting
+    /// without --force)
+    Init(init::InitArgs),
     /// The DDL audit trail inside the database: install, uninstall, status, sql, log, prune
     Audit(audit::AuditArgs),
 }
@@ -192,8 +197,32 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         }
         Err(error) => return Err(error.into()),
     };
+    // `init` writes the configuration, so it runs before any is read.
+    if let Command::Init(args) = cli.command {
+        let init = init::Init {
+            repo: repo
+                .as_ref()
+                .ok_or_else(|| VcsError::NotARepository { path: root.clone() })?,
+            envs: &cli.env,
+            json: cli.json,
+            quiet: cli.quiet,
+            out,
+            err,
+        };
+        return init::run(init, args);
+    }
+    let env = match cli.env.as_slice() {
+        [] => None,
+        [env] => Some(env.clone()),
+        [..] => {
+            return Err(
+                CliError::new(ErrorKind::Usage, "--env is given more than once")
+                    .with_hint("name one environment; only `init` takes several"),
+            )
+        }
+    };
     let flags = Flags {
-        env: cli.env.clone(),
+        env,
         database_url: cli.database_url.clone(),
     };
     let config = Config::resolve(&root, &flags, &|name| std::env::var(name).ok())?;
@@ -215,6 +244,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         Command::Check(args) => check::run(&mut context, args),
         Command::Diff(args) => diff::run(&mut context, args),
         Command::Verify(args) => verify::run(&mut context, args),
+        Command::Init(_) => unreachable!("init returned above"),
         Command::Audit(args) => audit::run(&mut context, args),
     }?;
     context

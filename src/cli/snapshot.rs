@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use clap::Args;
 
+use super::notify::{self, Drift, NotifyArgs};
 use super::{source, CliError, Context, ErrorKind, Outcome};
 use crate::audit::{self, Since};
 use crate::catalog::Introspection;
@@ -36,6 +37,9 @@ pub struct SnapshotArgs {
     /// Show what would change; write and commit nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub notify: NotifyArgs,
 }
 
 /// Where the schema came from, for the commit message and progress lines, and what the audit
@@ -134,6 +138,8 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
     // acted on, so that the exit code can say whether the commit landed.
     let _critical = Critical::enter();
     let mut changes: Vec<FileChange> = Vec::new();
+    // What the commit's message lists: what a drift alert says.
+    let mut drift: Vec<Change> = Vec::new();
     let update = if args.dry_run {
         let revision = args.branch.as_deref().unwrap_or("HEAD");
         let old = match context.repo()?.read_folder(revision, &folder) {
@@ -153,7 +159,9 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             |old| {
                 changes = file_changes_since(old, &snapshot.manifest);
                 let semantic = semantic_changes(old, database, config);
-                commit_message(&facts, semantic.as_deref())
+                let message = commit_message(&facts, semantic.as_deref());
+                drift = semantic.unwrap_or_default();
+                message
             },
         )
     };
@@ -197,6 +205,26 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         wire::write_snapshot_human(context.out, &report)
     };
     written.map_err(|e| CliError::writing_stdout(&e))?;
+    if let Some(committed) = committed.as_ref().filter(|_| !drift.is_empty()) {
+        let what = format!(
+            "snapshot {}: {} committed {} on {}",
+            context.config.env,
+            read.source,
+            short(&committed.id),
+            committed.reference.trim_start_matches("refs/heads/")
+        );
+        let title = format!(
+            "Schema changes: {} snapshot {}",
+            context.config.env,
+            short(&committed.id)
+        );
+        let drift = Drift {
+            what: &what,
+            title: &title,
+            changes: &drift,
+        };
+        notify::send(context, &args.notify, &drift);
+    }
     if let Some(committed) = committed.filter(|_| interrupt::pending()) {
         context.note(format_args!(
             "note: interrupted during the commit: stopped after the commit landed, {} is complete",
@@ -224,6 +252,11 @@ fn previous_snapshot(context: &Context, branch: Option<&str>) -> Result<Since, C
     Ok(found
         .map(|commit| Since::commit(&commit.message, commit.time))
         .unwrap_or_default())
+}
+
+/// A commit id as people quote it.
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
 }
 
 /// The object files changed since the previous snapshot (all of them when there was none,

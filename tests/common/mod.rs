@@ -137,11 +137,25 @@ impl Cluster {
 /// `target/tmp/skipped-tests.txt`, which `.ci/run` prints after each server version's run, so a
 /// case a version cannot run is skipped by name, visibly.
 pub fn skip(test: &str, reason: &str) {
-    use std::io::Write;
-    let line = format!(
+    record_skip(&format!(
         "skipped on PostgreSQL {}: {test}: {reason}\n",
         cluster().major
+    ));
+}
+
+/// Says that `test` cannot run on this machine, and why, the way [`skip`] does: for a test that
+/// needs a tool other than PostgreSQL, and so must never be skipped in CI, where `.ci/run`
+/// installs it.
+pub fn skip_without_tool(test: &str, reason: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: {reason}; CI must install it (.ci/run)"
     );
+    record_skip(&format!("skipped: {test}: {reason}\n"));
+}
+
+fn record_skip(line: &str) {
+    use std::io::Write;
     eprint!("{line}");
     let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests.txt");
     let mut file = std::fs::OpenOptions::new()
@@ -248,6 +262,9 @@ pub fn hermetic(mut command: Command) -> Command {
         "PGDATABASE",
         "PGSSLMODE",
         "PGPASSFILE",
+        "SLACK_WEBHOOK_URL",
+        "SMTP_USERNAME",
+        "SMTP_PASSWORD",
     ] {
         command.env_remove(var);
     }
@@ -270,8 +287,14 @@ pub struct Run {
 }
 
 pub fn run_schemagit(dir: &Path, args: &[&str]) -> Run {
+    run_schemagit_with(dir, args, &[])
+}
+
+/// Runs schemagit with these variables set on top of the hermetic environment.
+pub fn run_schemagit_with(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Run {
     let output: Output = hermetic(Command::new(env!("CARGO_BIN_EXE_schemagit")))
         .args(args)
+        .envs(vars.iter().copied())
         .current_dir(dir)
         .output()
         .unwrap();
