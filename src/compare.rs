@@ -4,6 +4,7 @@
 //! the snapshot commit message all go through [`compare`], and `log` through [`step`], so they
 //! never disagree.
 
+use crate::audit::scope::remove_audit_objects;
 use crate::config::Config;
 use crate::diff::{self, rules, scope, Change};
 use crate::migrations::bookkeeping::remove_bookkeeping;
@@ -20,6 +21,9 @@ pub fn compare(config: &Config, mut old: Side, mut new: Side) -> Vec<Change> {
     // Snapshots taken before tool bookkeeping was left out may still hold it.
     remove_bookkeeping(&mut old.database);
     remove_bookkeeping(&mut new.database);
+    // The audit trail is never drift, even in a snapshot taken before it was left out.
+    remove_audit_objects(&mut old.database);
+    remove_audit_objects(&mut new.database);
     scope::map_roles(&mut old.database, &config.roles(&old.env));
     scope::map_roles(&mut new.database, &config.roles(&new.env));
     let mut changes = diff::diff(&old.database, &new.database);
@@ -42,4 +46,13 @@ fn judged(config: &Config, mut changes: Vec<Change>) -> Vec<Change> {
     config.severity.apply(&mut changes);
     diff::sort(&mut changes);
     changes
+}
+
+/// Adds findings that come from outside the two schemas (the audit trail's) to `changes`,
+/// with the same ignore lists and severity overrides, in reading order.
+pub fn add_findings(config: &Config, changes: &mut Vec<Change>, mut findings: Vec<Change>) {
+    config.ignore.retain(&mut findings);
+    config.severity.apply(&mut findings);
+    changes.append(&mut findings);
+    diff::sort(changes);
 }

@@ -27,6 +27,10 @@
 //! min_policies = 10
 //! require_rls = ["public.*"]
 //! required = ["app.users"]
+//!
+//! [audit]                       # which sessions the DDL audit trail counts as migrations
+//! migration_applications = ["*flyway*"]  # application_name patterns
+//! migration_roles = ["deploy"]           # role patterns
 //! ```
 
 use std::collections::BTreeMap;
@@ -35,6 +39,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::audit::AuditConfig;
 use crate::diff::rules::Rules;
 use crate::diff::scope::Ignore;
 use crate::diff::SeverityOverrides;
@@ -63,6 +68,8 @@ struct FileConfig {
     rules: Rules,
     #[serde(default)]
     scope: Scope,
+    #[serde(default)]
+    audit: AuditConfig,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -195,6 +202,8 @@ pub struct Config {
     pub rules: Rules,
     /// `[scope]`: what a snapshot covers.
     pub scope: Scope,
+    /// `[audit]`: which sessions' DDL the audit trail counts as migrations.
+    pub audit: AuditConfig,
     /// Where drift alerts go: the environment's `notify`, else `SLACK_WEBHOOK_URL`.
     pub notify: Option<String>,
     urls: UrlSources,
@@ -288,6 +297,7 @@ impl Config {
             },
             rules: file.rules.clone(),
             scope: file.scope.clone(),
+            audit: file.audit.clone(),
             snapshot_folder: format!("{}/{env}", snapshot_dir.trim_end_matches('/')),
             migrations: PathBuf::from(
                 env_config

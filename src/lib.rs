@@ -2,6 +2,7 @@
 //!
 //! Data flows one way, through [`model`]:
 //! - [`catalog`] reads a live database into a [`model::Schema`];
+//! - [`audit`] installs the DDL audit trail in a database and reads its log;
 //! - [`compare`] is the one decision path from two schemas to the changes shown (pure);
 //! - [`codec`] turns a model into canonical, content-hashed files and back (pure);
 //! - [`vcs`] commits a snapshot folder and reads one back from a revision (git2 only);
@@ -15,6 +16,7 @@
 //! - [`notify`] sends drift alerts to a webhook or by email, bounded in time;
 //! - [`cli`] parses arguments, calls the library and maps errors to exit codes.
 
+pub mod audit;
 pub mod catalog;
 pub mod cli;
 pub mod codec;

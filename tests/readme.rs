@@ -66,6 +66,7 @@ fn the_configuration_example_parses_as_written_and_shows_every_key() {
         ("[ignore]\n", vec!["ignore"]),
         ("[scope]\n", vec!["scope"]),
         ("[rules]\n", vec!["rules"]),
+        ("[audit]\n", vec!["audit"]),
     ] {
         let shown = if path == ["env", "dev"] {
             // An environment's keys are spread over the example's environments.

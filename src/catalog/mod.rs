@@ -3,7 +3,7 @@
 
 pub mod connect;
 mod introspect;
-mod redact;
+pub(crate) mod redact;
 mod rows;
 
 pub use introspect::{introspect, IntrospectError, IntrospectOptions, Introspection};

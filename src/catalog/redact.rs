@@ -2,7 +2,7 @@
 //! secrets become `<redacted>`, and SQL text shown to a person has its literals blanked.
 
 /// Words that, in an option's or setting's name, mark its value as a secret.
-const SECRET_WORDS: &[&str] = &[
+pub(crate) const SECRET_WORDS: &[&str] = &[
     "password",
     "passwd",
     "secret",

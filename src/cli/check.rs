@@ -1,6 +1,7 @@
 //! `schemagit check`: the live database against the committed snapshot. Writes nothing. A
 //! change while the latest applied migration is still the one the snapshot recorded is a
-//! manual change.
+//! manual change; so is one the audit trail, when the database has it, logged as manual since
+//! that snapshot.
 
 use clap::Args;
 
@@ -8,6 +9,8 @@ use super::judge::{self, Compared, FailOn, Format};
 use super::notify::{self, Drift, NotifyArgs};
 use super::source::{self, Found, Loaded, Source};
 use super::{CliError, Context, ErrorKind, Outcome};
+use crate::audit::{self, Since};
+use crate::compare;
 use crate::migrations::trailer;
 
 #[derive(Debug, Args)]
@@ -49,8 +52,20 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
     );
     let target = source::configured_target(context)?;
     let latest_applied = super::migrations::latest_applied(context, &target);
+    // Manual changes since the snapshot commit that `--rev` names or follows.
+    let since = context
+        .repo()?
+        .last_snapshot_commit(&args.rev, &context.config.env)?
+        .map(|commit| Since::commit(&commit.message, commit.time));
+    let (read, audited) =
+        source::read_live_audited(&target, &context.config, since.as_ref(), true)?;
+    if let Some(reason) = &audited.unreadable {
+        context.note(format_args!(
+            "warning: the audit trail could not be read, so manual changes are not reported: {reason}"
+        ));
+    }
     let live = Loaded {
-        database: source::read_live(&target, &context.config)?.database,
+        database: read.database,
         env: context.config.env.clone(),
         label: target.display_redacted(),
         replay_owner: None,
@@ -75,6 +90,9 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
         .last_migrations_trailer(&args.rev, &context.config.env)?;
     let manual = trailer::manual_change(recorded.as_deref(), latest_applied.as_deref(), &changes);
     changes.splice(0..0, manual);
+    let logged = audited.log.map(|log| log.events).unwrap_or_default();
+    let findings = audit::findings(&audited.triggers, &logged);
+    compare::add_findings(&context.config, &mut changes, findings);
     let outcome = judge::report(context, &compared, &changes, args.format, args.fail_on)?;
     // Drift is what fails the check: nothing is sent when it passes.
     if outcome != Outcome::Clean {

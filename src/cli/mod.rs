@@ -1,6 +1,7 @@
 //! The command line: clap definitions (one file per subcommand), the shared context they run
 //! in, and the error type `main` maps to exit codes.
 
+mod audit;
 mod check;
 mod diff;
 mod error;
@@ -86,6 +87,8 @@ pub enum Command {
     Log(log::LogArgs),
     /// One object's definition at a revision (the stored file with --json)
     Show(show::ShowArgs),
+    /// The DDL audit trail inside the database: install, uninstall, status, sql, log, prune
+    Audit(audit::AuditArgs),
 }
 
 /// `--color`.
@@ -190,7 +193,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
             "pass the repository's folder: its work tree, or a bare repository's directory",
         ));
     }
-    // Outside a repository only `diff` can run (of databases and folders); every other
+    // Outside a repository only `diff` (of databases and folders) and `audit` can run; every other
     // command, and any source that needs git, says so when it asks for the repository.
     let (repo, root) = match Repo::discover(cli.repo.as_deref()) {
         Ok(repo) => {
@@ -198,7 +201,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
             (Some(repo), root)
         }
         Err(VcsError::NotARepository { path })
-            if cli.repo.is_none() && matches!(cli.command, Command::Diff(_)) =>
+            if cli.repo.is_none()
+                && matches!(cli.command, Command::Diff(_) | Command::Audit(_)) =>
         {
             (None, path)
         }
@@ -255,6 +259,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         Command::Init(_) => unreachable!("init returned above"),
         Command::Log(args) => log::run(&mut context, args),
         Command::Show(args) => show::run(&mut context, args),
+        Command::Audit(args) => audit::run(&mut context, args),
     }?;
     context
         .out

@@ -11,6 +11,7 @@ use clap::Args;
 use super::judge::{Compared, Format};
 use super::notify::{self, Drift, NotifyArgs};
 use super::{source, CliError, Context, ErrorKind, Outcome};
+use crate::audit::{self, Since};
 use crate::catalog::Introspection;
 use crate::codec::{self, file_changes, FileChange, Manifest};
 use crate::compare::{compare, Side};
@@ -56,12 +57,14 @@ pub struct SnapshotArgs {
     pub format: Format,
 }
 
-/// Where the schema came from, for the commit message and progress lines.
+/// Where the schema came from, for the commit message and progress lines, and what the audit
+/// log says happened since the previous snapshot (a live database with the audit trail only).
 struct Read {
     introspection: Introspection,
     source: String,
     /// The latest applied migration, for the `Schema-Migrations` trailer.
     migrations: Option<String>,
+    audit: Option<audit::LogRead>,
 }
 
 pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliError> {
@@ -106,6 +109,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
                 ),
                 introspection: replay.introspection,
                 migrations: replay.latest,
+                audit: None,
             }
         }
         None => {
@@ -113,11 +117,19 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             if progress {
                 context.note(format_args!("reading {}…", target.display_redacted()));
             }
-            let introspection = source::read_live(&target, &context.config)?;
+            let since = previous_snapshot(context, args.branch.as_deref())?;
+            let (introspection, audited) =
+                source::read_live_audited(&target, &context.config, Some(&since), false)?;
+            if let Some(reason) = &audited.unreadable {
+                context.note(format_args!(
+                    "warning: the audit trail could not be read, so the commit names no one: {reason}"
+                ));
+            }
             Read {
                 migrations: super::migrations::latest_applied(context, &target),
                 introspection,
                 source: target.display_redacted(),
+                audit: audited.log,
             }
         }
     };
@@ -153,6 +165,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         server_version: &read.introspection.server_version,
         source: &read.source,
         migrations: read.migrations.as_deref(),
+        audit: read.audit.as_ref(),
     };
     let previous_migrations = context.repo()?.last_migrations_trailer(
         args.branch.as_deref().unwrap_or("HEAD"),
@@ -292,6 +305,26 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         ));
     }
     Ok(Outcome::Clean)
+}
+
+/// Where the audit log's attribution starts: after the previous snapshot commit of this
+/// environment on the branch the commit goes onto (`HEAD` for a new `--branch`); everything
+/// logged when there is none.
+fn previous_snapshot(context: &Context, branch: Option<&str>) -> Result<Since, CliError> {
+    let repo = context.repo()?;
+    let env = &context.config.env;
+    let found = match branch {
+        Some(branch) => match repo.last_snapshot_commit(branch, env) {
+            Err(crate::vcs::VcsError::UnknownRevision { .. }) => {
+                repo.last_snapshot_commit("HEAD", env)?
+            }
+            found => found?,
+        },
+        None => repo.last_snapshot_commit("HEAD", env)?,
+    };
+    Ok(found
+        .map(|commit| Since::commit(&commit.message, commit.time))
+        .unwrap_or_default())
 }
 
 /// A commit id as people quote it.

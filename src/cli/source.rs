@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{runtime, CliError, Context, ErrorKind};
+use crate::audit;
 use crate::catalog::connect::{self, ConnectOptions};
 use crate::catalog::{introspect, IntrospectOptions, Introspection};
 use crate::codec::{self, MANIFEST};
@@ -238,9 +239,71 @@ pub fn read_live(target: &ConnectOptions, config: &Config) -> Result<Introspecti
         let client = connect::connect(target).await?;
         Ok::<_, CliError>(introspect(&client, options(config)).await?)
     })?;
+    within_scope(&mut introspection, config);
+    Ok(introspection)
+}
+
+/// The configured scope, and never the migration tools' bookkeeping or the audit trail's own
+/// objects.
+fn within_scope(introspection: &mut Introspection, config: &Config) {
     remove_bookkeeping(&mut introspection.database);
     config.scope.apply(&mut introspection.database);
-    Ok(introspection)
+    audit::scope::remove_audit_objects(&mut introspection.database);
+}
+
+/// What the audit trail said, read right after the schema on the same connection.
+#[derive(Debug, Default)]
+pub struct Audited {
+    /// The audit event triggers' states; empty when the trail is not installed.
+    pub triggers: Vec<audit::TriggerState>,
+    /// The events since the previous snapshot; `None` without an audit log.
+    pub log: Option<audit::LogRead>,
+    /// Why the trail could not be read, when it could not: a warning, never a failure.
+    pub unreadable: Option<String>,
+}
+
+/// Reads a live database within the configured scope, then, in a read-only transaction of
+/// its own on the same connection, its audit trail: the triggers' states and the events
+/// logged since `since`, if given (`manual`: manual changes only). The schema's one consistent read is
+/// untouched; a database without the trail reads as before.
+pub fn read_live_audited(
+    target: &ConnectOptions,
+    config: &Config,
+    since: Option<&audit::Since>,
+    manual: bool,
+) -> Result<(Introspection, Audited), CliError> {
+    let (mut introspection, audited) = runtime()?.block_on(async {
+        let client = connect::connect(target).await?;
+        let introspection = introspect(&client, options(config)).await?;
+        let trail = async {
+            let Some(status) = audit::status(&client).await? else {
+                return Ok(Audited::default());
+            };
+            let log = match since {
+                Some(since) => audit::events_since(&client, since, manual).await,
+                None => Ok(None),
+            };
+            Ok::<_, audit::AuditError>(match log {
+                Ok(log) => Audited {
+                    triggers: status.triggers,
+                    log,
+                    unreadable: None,
+                },
+                Err(error) => Audited {
+                    triggers: status.triggers,
+                    log: None,
+                    unreadable: Some(error.to_string()),
+                },
+            })
+        };
+        let audited = trail.await.unwrap_or_else(|error| Audited {
+            unreadable: Some(error.to_string()),
+            ..Audited::default()
+        });
+        Ok::<_, CliError>((introspection, audited))
+    })?;
+    within_scope(&mut introspection, config);
+    Ok((introspection, audited))
 }
 
 /// A schema built from migration files.
@@ -304,8 +367,7 @@ pub fn read_migrations(dir: &Path, config: &Config) -> Result<Replay, CliError> 
     });
     server.stop()?;
     let mut introspection = result?;
-    remove_bookkeeping(&mut introspection.database);
-    config.scope.apply(&mut introspection.database);
+    within_scope(&mut introspection, config);
     // The throwaway server's own version string, not the package's decoration of it.
     introspection.server_version = introspection
         .server_version

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::changes::counted;
+use crate::audit::{self, LogRead};
 use crate::diff::{Change, Severity, Summary};
 
 /// At most this many changes are listed per severity; the rest are counted.
@@ -22,6 +23,10 @@ pub struct CommitFacts<'a> {
     pub unreadable: &'a [String],
     /// The latest applied migration (`drizzle 0007_add_orgs`), when known.
     pub migrations: Option<&'a str>,
+    /// The audit log's events since the previous snapshot commit, when the database has the
+    /// audit trail: who made the changes, cited in the body and the `Schema-Changed-By:`
+    /// trailers.
+    pub audit: Option<&'a LogRead>,
 }
 
 /// The commit message. `changes` is `None` for the first snapshot of an environment (or one
@@ -74,6 +79,28 @@ pub fn commit_message(facts: &CommitFacts, changes: Option<&[Change]>) -> String
             }
         }
     }
+    if let Some(log) = facts.audit.filter(|log| !log.events.is_empty()) {
+        let _ = writeln!(message, "\nChanged by (audit log):");
+        for event in log.events.iter().take(LISTED) {
+            let _ = writeln!(
+                message,
+                "  {} {} ({}), {}: {}: {}",
+                event.when(),
+                event.who(),
+                event
+                    .application_name
+                    .as_deref()
+                    .filter(|a| !a.is_empty())
+                    .unwrap_or("no application_name"),
+                event.origin(),
+                event.what(),
+                event.statement_line(160)
+            );
+        }
+        if log.events.len() > LISTED {
+            let _ = writeln!(message, "  … and {} more", log.events.len() - LISTED);
+        }
+    }
     let _ = write!(
         message,
         "\nSchema-Env: {}\nSchema-Fingerprint: {}\nServer-Version: {}\nSchemagit-Version: {}\nSchema-Source: {}\n",
@@ -93,7 +120,32 @@ pub fn commit_message(facts: &CommitFacts, changes: Option<&[Change]>) -> String
             facts.unreadable.join("; ")
         );
     }
+    if let Some(log) = facts.audit {
+        for who in changed_by(log) {
+            let _ = writeln!(message, "Schema-Changed-By: {who}");
+        }
+        let _ = writeln!(message, "{}: {}", audit::TRAILER, log.snapshot);
+    }
     message
+}
+
+/// Each role that made a change, and whether by a migration, in the order they first did:
+/// `alice (manual, 2 statements)`.
+fn changed_by(log: &LogRead) -> Vec<String> {
+    let mut seen: Vec<(String, &'static str, usize)> = Vec::new();
+    for event in &log.events {
+        let who = event.who();
+        match seen
+            .iter_mut()
+            .find(|(w, origin, _)| *w == who && *origin == event.origin())
+        {
+            Some((_, _, count)) => *count += 1,
+            None => seen.push((who, event.origin(), 1)),
+        }
+    }
+    seen.into_iter()
+        .map(|(who, origin, count)| format!("{who} ({origin}, {})", counted(count, "event")))
+        .collect()
 }
 
 fn capitalised(word: &str) -> String {
@@ -118,7 +170,49 @@ mod tests {
             source: "postgresql://app@db:5432/app",
             unreadable: &[],
             migrations: None,
+            audit: None,
         }
+    }
+
+    #[test]
+    fn the_audit_log_names_who_changed_what() {
+        use crate::audit::event_example as example;
+        let log = LogRead {
+            events: vec![
+                example("alice", false),
+                example("deploy", true),
+                example("alice", false),
+            ],
+            snapshot: "770:775:".into(),
+        };
+        let message = commit_message(
+            &CommitFacts {
+                audit: Some(&log),
+                ..facts()
+            },
+            None,
+        );
+        assert!(
+            message.contains("\n\nChanged by (audit log):\n  2026-12-02 02:31:07 UTC alice (psql), manual: CREATE INDEX app.users_email_idx: CREATE INDEX users_email_idx ON app.users (email)\n  2026-12-02 02:31:07 UTC deploy (psql), migration: "),
+            "{message}"
+        );
+        assert!(
+            message.ends_with("\nSchema-Changed-By: alice (manual, 2 events)\nSchema-Changed-By: deploy (migration, 1 event)\nSchema-Audit-Snapshot: 770:775:\n"),
+            "{message}"
+        );
+        let quiet = LogRead {
+            events: vec![],
+            snapshot: "770:775:".into(),
+        };
+        let message = commit_message(
+            &CommitFacts {
+                audit: Some(&quiet),
+                ..facts()
+            },
+            None,
+        );
+        assert!(!message.contains("Changed by") && !message.contains("Schema-Changed-By"));
+        assert!(message.ends_with("Schema-Audit-Snapshot: 770:775:\n"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod history;
 mod lock;
 mod push;
 mod read;
+mod snapshot_commit;
 mod snapshot_history;
 #[cfg(test)]
 mod tests;
@@ -17,6 +18,7 @@ use git2::Repository;
 
 pub use commit::{Committed, FolderUpdate};
 pub use push::{CredentialSources, PushError};
+pub use snapshot_commit::SnapshotCommit;
 pub use snapshot_history::{FolderCommit, FolderHistory, HistoryQuery};
 
 #[derive(Debug, thiserror::Error)]
