@@ -53,9 +53,11 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
     let target = source::configured_target(context)?;
     let latest_applied = super::migrations::latest_applied(context, &target);
     // Manual changes since the snapshot commit that `--rev` names or follows.
-    let since = context
+    let snapshot_commit = context
         .repo()?
-        .last_snapshot_commit(&args.rev, &context.config.env)?
+        .last_snapshot_commit(&args.rev, &context.config.env)?;
+    let since = snapshot_commit
+        .as_ref()
         .map(|commit| Since::commit(&commit.message, commit.time));
     let (read, audited) =
         source::read_live_audited(&target, &context.config, since.as_ref(), true)?;
@@ -85,10 +87,10 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
         full_list: format!("`schemagit check --env {}`", context.config.env),
     };
     let mut changes = judge::compare(context, expected, live);
-    let recorded = context
-        .repo()?
-        .last_migrations_trailer(&args.rev, &context.config.env)?;
-    let manual = trailer::manual_change(recorded.as_deref(), latest_applied.as_deref(), &changes);
+    let recorded = snapshot_commit
+        .as_ref()
+        .and_then(|commit| trailer::in_message(&commit.message));
+    let manual = trailer::manual_change(recorded, latest_applied.as_deref(), &changes);
     changes.splice(0..0, manual);
     let logged = audited.log.map(|log| log.events).unwrap_or_default();
     let findings = audit::findings(&audited.triggers, &logged);

@@ -23,7 +23,7 @@ use crate::model::Database;
 use crate::report::markdown::write_markdown;
 use crate::report::wire::{self, SnapshotReport};
 use crate::report::{commit_message, CommitFacts};
-use crate::vcs::{CredentialSources, FolderUpdate, PushError};
+use crate::vcs::{CredentialSources, FolderUpdate, PushError, SnapshotCommit};
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
@@ -85,6 +85,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             .with_hint("name the branch to commit onto and push with --branch NAME")
         })?),
     };
+    let previous = previous_snapshot(context, args.branch.as_deref())?;
     let read = match &args.from_migrations {
         Some(dir) => {
             let dir = dir
@@ -117,7 +118,10 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             if progress {
                 context.note(format_args!("reading {}…", target.display_redacted()));
             }
-            let since = previous_snapshot(context, args.branch.as_deref())?;
+            let since = previous
+                .as_ref()
+                .map(|commit| Since::commit(&commit.message, commit.time))
+                .unwrap_or_default();
             let (introspection, audited) =
                 source::read_live_audited(&target, &context.config, Some(&since), false)?;
             if let Some(reason) = &audited.unreadable {
@@ -167,10 +171,9 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         migrations: read.migrations.as_deref(),
         audit: read.audit.as_ref(),
     };
-    let previous_migrations = context.repo()?.last_migrations_trailer(
-        args.branch.as_deref().unwrap_or("HEAD"),
-        &context.config.env,
-    )?;
+    let previous_migrations = previous
+        .as_ref()
+        .and_then(|commit| trailer::in_message(&commit.message));
     // From the repository lock to the commit, Ctrl-C and SIGTERM are recorded, not acted on, so
     // that the exit code can say whether the commit landed.
     let critical = Critical::enter();
@@ -196,11 +199,8 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             |old| {
                 changes = file_changes_since(old, &snapshot.manifest);
                 semantic = semantic_changes(old, database, config).map(|mut semantic| {
-                    let manual = trailer::manual_change(
-                        previous_migrations.as_deref(),
-                        facts.migrations,
-                        &semantic,
-                    );
+                    let manual =
+                        trailer::manual_change(previous_migrations, facts.migrations, &semantic);
                     semantic.splice(0..0, manual);
                     semantic
                 });
@@ -307,13 +307,16 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
     Ok(Outcome::Clean)
 }
 
-/// Where the audit log's attribution starts: after the previous snapshot commit of this
-/// environment on the branch the commit goes onto (`HEAD` for a new `--branch`); everything
-/// logged when there is none.
-fn previous_snapshot(context: &Context, branch: Option<&str>) -> Result<Since, CliError> {
+/// The previous snapshot commit of this environment on the branch the commit goes onto
+/// (`HEAD` for a new `--branch`): where the audit log's attribution starts, and the latest
+/// migration it recorded.
+fn previous_snapshot(
+    context: &Context,
+    branch: Option<&str>,
+) -> Result<Option<SnapshotCommit>, CliError> {
     let repo = context.repo()?;
     let env = &context.config.env;
-    let found = match branch {
+    Ok(match branch {
         Some(branch) => match repo.last_snapshot_commit(branch, env) {
             Err(crate::vcs::VcsError::UnknownRevision { .. }) => {
                 repo.last_snapshot_commit("HEAD", env)?
@@ -321,10 +324,7 @@ fn previous_snapshot(context: &Context, branch: Option<&str>) -> Result<Since, C
             found => found?,
         },
         None => repo.last_snapshot_commit("HEAD", env)?,
-    };
-    Ok(found
-        .map(|commit| Since::commit(&commit.message, commit.time))
-        .unwrap_or_default())
+    })
 }
 
 /// A commit id as people quote it.

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use git2::{Commit, Oid, Sort, Status};
 
+use super::snapshot_commit::is_snapshot_of;
 use super::{Repo, VcsError};
 use crate::migrations::trailer;
 use crate::migrations::verify::{AppliedBy, CommitRef, FileHistory};
@@ -81,7 +82,7 @@ impl Repo {
         let mut found = Vec::new();
         for (sequence, commit) in self.first_parent_line()?.into_iter().enumerate() {
             let message = commit.message().unwrap_or_default();
-            if !names_env(message, env) {
+            if !is_snapshot_of(message, env) {
                 continue;
             }
             if let Some((tool, latest)) = trailer::in_message(message).and_then(trailer::parse) {
@@ -98,32 +99,6 @@ impl Repo {
             }
         }
         Ok(found)
-    }
-
-    /// The `Schema-Migrations` trailer of the latest snapshot commit of `env` at or before
-    /// `revision`; `None` when that commit has none, or there is no snapshot commit (or no
-    /// such revision yet: a new branch, an unborn HEAD).
-    pub fn last_migrations_trailer(
-        &self,
-        revision: &str,
-        env: &str,
-    ) -> Result<Option<String>, VcsError> {
-        let Ok(start) = self
-            .repo
-            .revparse_single(revision)
-            .and_then(|object| object.peel_to_commit())
-        else {
-            return Ok(None);
-        };
-        let mut commit = Some(start);
-        while let Some(current) = commit {
-            let message = current.message().unwrap_or_default();
-            if names_env(message, env) {
-                return Ok(trailer::in_message(message).map(str::to_string));
-            }
-            commit = current.parent(0).ok();
-        }
-        Ok(None)
     }
 
     /// HEAD's first-parent line, oldest first.
@@ -149,12 +124,6 @@ impl Repo {
         let b = self.repo.find_blob(b)?;
         Ok(normalized(a.content()) == normalized(b.content()))
     }
-}
-
-fn names_env(message: &str, env: &str) -> bool {
-    message
-        .lines()
-        .any(|line| line.strip_prefix("Schema-Env: ") == Some(env))
 }
 
 /// The deepest folder holding every one of `paths` (`/`-separated; empty for the root).

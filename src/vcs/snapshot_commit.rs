@@ -35,14 +35,13 @@ impl Repo {
                 })
             }
         };
-        let trailer = format!("Schema-Env: {env}");
         let mut walk = self.repo.revwalk()?;
         walk.simplify_first_parent()?;
         walk.push(start.id())?;
         for id in walk {
             let commit = self.repo.find_commit(id?)?;
             let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
-            if message.lines().any(|line| line.trim_end() == trailer) {
+            if is_snapshot_of(&message, env) {
                 return Ok(Some(SnapshotCommit {
                     id: commit.id().to_string(),
                     time: commit.time().seconds(),
@@ -52,4 +51,12 @@ impl Repo {
         }
         Ok(None)
     }
+}
+
+/// Whether a commit message is a snapshot commit of `env`: it has the trailer
+/// `Schema-Env: <env>`.
+pub(super) fn is_snapshot_of(message: &str, env: &str) -> bool {
+    message
+        .lines()
+        .any(|line| line.trim_end().strip_prefix("Schema-Env: ") == Some(env))
 }
