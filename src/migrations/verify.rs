@@ -422,7 +422,12 @@ fn check_applied(
     let after: Vec<&CommitRef> = history
         .changed
         .iter()
-        .filter(|c| c.time > applied_at)
+        // After the snapshot commit that recorded the apply is a place on the line, not a
+        // time: commit times have one-second resolution.
+        .filter(|c| match evidence {
+            Some(snapshot) => c.sequence > snapshot.sequence,
+            None => c.time > applied_at,
+        })
         .collect();
     if after.is_empty() {
         return;

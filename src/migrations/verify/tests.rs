@@ -293,6 +293,27 @@ fn git_history_changed_after_added_uncommitted_and_after_apply() {
     );
     assert_eq!(after.commits, ["ddddddd000000000", "ccccccc000000000"]);
 
+    // Commit times have one-second resolution: a change made in the second of the snapshot
+    // commit, after it on the line, still comes after the apply.
+    let mut same_second = git.clone();
+    same_second.snapshots[0].commit.time = 400;
+    same_second.snapshots[0].commit.sequence = 399;
+    let verified = verify(
+        tool,
+        "db/migrations",
+        &files,
+        &Tracking::Rows(vec![applied.clone()]),
+        &same_second,
+    );
+    assert!(
+        verified
+            .findings
+            .iter()
+            .any(|f| f.kind == "edited_after_apply"),
+        "{:?}",
+        verified.findings
+    );
+
     // A tracking time works the same way.
     applied.applied_at = Some(150);
     let verified = verify(
