@@ -16,19 +16,8 @@ impl Repo {
         revision: &str,
         folder: &str,
     ) -> Result<Option<BTreeMap<String, Vec<u8>>>, VcsError> {
-        let commit = match self
-            .repo
-            .revparse_single(revision)
-            .and_then(|object| object.peel_to_commit())
-        {
-            Ok(commit) => commit,
-            Err(_) if self.before_history(revision) => return Ok(None),
-            Err(e) => {
-                return Err(VcsError::UnknownRevision {
-                    revision: revision.to_string(),
-                    message: e.message().to_string(),
-                })
-            }
+        let Some(commit) = self.commit_at(revision)? else {
+            return Ok(None);
         };
         let root = commit.tree()?;
         self.read_subtree(&root, folder)
@@ -83,7 +72,7 @@ impl Repo {
     /// Whether `revision`, which names no commit, is the empty history just before one: an
     /// unborn `HEAD`, or one first-parent step past a root commit. Two steps past it, or a name
     /// that resolves to nothing, is an unknown revision.
-    pub(super) fn before_history(&self, revision: &str) -> bool {
+    fn before_history(&self, revision: &str) -> bool {
         if revision == "HEAD" {
             return matches!(self.repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
         }

@@ -21,19 +21,8 @@ impl Repo {
         revision: &str,
         env: &str,
     ) -> Result<Option<SnapshotCommit>, VcsError> {
-        let start = match self
-            .repo
-            .revparse_single(revision)
-            .and_then(|object| object.peel_to_commit())
-        {
-            Ok(commit) => commit,
-            Err(_) if self.before_history(revision) => return Ok(None),
-            Err(e) => {
-                return Err(VcsError::UnknownRevision {
-                    revision: revision.to_string(),
-                    message: e.message().to_string(),
-                })
-            }
+        let Some(start) = self.commit_at(revision)? else {
+            return Ok(None);
         };
         let mut walk = self.repo.revwalk()?;
         walk.simplify_first_parent()?;
