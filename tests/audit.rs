@@ -9,8 +9,8 @@ use common::{cluster, runtime, session, Repo, Run};
 use serde_json::Value;
 
 /// The roles of these tests, created once for the cluster: a person making manual changes, a
-/// deploy role whose name marks its sessions as migrations, and a role that may create in a
-/// database but is no superuser.
+/// deploy role whose name marks its sessions as migrations (the person may act as it), and a
+/// role that may create in a database but is no superuser.
 fn roles() {
     static CREATED: OnceLock<()> = OnceLock::new();
     CREATED.get_or_init(|| {
@@ -18,7 +18,8 @@ fn roles() {
             "postgres",
             "CREATE ROLE audit_alice LOGIN;
              CREATE ROLE audit_deployer LOGIN;
-             CREATE ROLE audit_plain LOGIN;",
+             CREATE ROLE audit_plain LOGIN;
+             GRANT audit_deployer TO audit_alice;",
         );
     });
 }
@@ -149,8 +150,7 @@ fn manual_and_migration_changes_are_attributed_and_drops_logged() {
         "CREATE TEMP TABLE scratch (id int); CREATE INDEX ON scratch (id); DROP TABLE scratch",
     );
     run_as("audit_alice", &db, "psql", "DROP TABLE public.by_tool");
-    // Another role's DDL after SET ROLE is the role it acted as.
-    cluster().execute(&db, "GRANT audit_deployer TO audit_alice");
+    // Another role's DDL after SET ROLE is the role it acted as (alice is a member of it).
     run_as(
         "audit_alice",
         &db,
@@ -768,6 +768,25 @@ fn the_snapshot_commit_names_who_changed_what_and_check_reports_manual_changes()
     assert_eq!(
         trailers.trim_end(),
         "audit_alice (manual, 1 event)\naudit_deployer (migration, 1 event)"
+    );
+    // schemagit log says who, for the commit and for the table a manual change touched.
+    let log = repo
+        .schemagit(&["log", "-n", "1", "--json"])
+        .success()
+        .json();
+    assert_eq!(
+        log[0]["changed_by"],
+        serde_json::json!([
+            "audit_alice (manual, 1 event)",
+            "audit_deployer (migration, 1 event)"
+        ])
+    );
+    let log = repo.schemagit(&["log", "public.first"]).success();
+    assert!(
+        log.stdout
+            .contains("\n  changed by audit_alice (manual, 1 event)\n"),
+        "{}",
+        log.stdout
     );
     let snapshot_trailer = repo.git(&[
         "log",

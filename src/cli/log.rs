@@ -8,6 +8,7 @@ use crate::codec::{decode_objects, ObjectName, MANIFEST};
 use crate::compare;
 use crate::config::Config;
 use crate::diff::retain_about;
+use crate::report::changed_by_trailers;
 use crate::report::log::{write_log_entry, write_log_json, LogEntry};
 use crate::time::{parse_date, DayEnd};
 use crate::vcs::{FolderCommit, HistoryQuery};
@@ -123,6 +124,7 @@ fn entry(
         time: commit.time,
         author: commit.author,
         subject: commit.subject,
+        changed_by: changed_by_trailers(&commit.message),
         changes,
     }))
 }

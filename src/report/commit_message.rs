@@ -122,11 +122,23 @@ pub fn commit_message(facts: &CommitFacts, changes: Option<&[Change]>) -> String
     }
     if let Some(log) = facts.audit {
         for who in changed_by(log) {
-            let _ = writeln!(message, "Schema-Changed-By: {who}");
+            let _ = writeln!(message, "{CHANGED_BY}: {who}");
         }
         let _ = writeln!(message, "{}: {}", audit::TRAILER, log.snapshot);
     }
     message
+}
+
+/// The trailer that names who made a snapshot's changes, one per role, from the audit log.
+const CHANGED_BY: &str = "Schema-Changed-By";
+
+/// The `Schema-Changed-By:` trailers of a commit message: `alice (manual, 2 events)`.
+pub fn changed_by_trailers(message: &str) -> Vec<String> {
+    message
+        .lines()
+        .filter_map(|line| line.strip_prefix(CHANGED_BY)?.strip_prefix(": "))
+        .map(|who| who.trim().to_string())
+        .collect()
 }
 
 /// Each role that made a change, and whether by a migration, in the order they first did:

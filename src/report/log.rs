@@ -16,6 +16,9 @@ pub struct LogEntry {
     pub time: Instant,
     pub author: String,
     pub subject: String,
+    /// Who made the changes, from the commit's `Schema-Changed-By:` trailers (the audit log's
+    /// attribution): `alice (manual, 2 events)`.
+    pub changed_by: Vec<String>,
     pub changes: Vec<Change>,
 }
 
@@ -26,6 +29,7 @@ struct LogEntryReport<'a> {
     time: String,
     author: &'a str,
     subject: &'a str,
+    changed_by: &'a [String],
     changes: Vec<ChangeEntry<'a>>,
 }
 
@@ -37,6 +41,7 @@ pub fn write_log_json(out: &mut dyn Write, log: &[LogEntry]) -> io::Result<()> {
             time: entry.time.rfc3339(),
             author: &entry.author,
             subject: &entry.subject,
+            changed_by: &entry.changed_by,
             changes: entries(&entry.changes),
         })
         .collect();
@@ -66,6 +71,9 @@ pub fn write_log_entry(
         entry.subject,
         entry.author
     )?;
+    for who in &entry.changed_by {
+        writeln!(out, "  changed by {who}")?;
+    }
     write_groups(out, &entry.changes, color, "  ")
 }
 
@@ -83,6 +91,7 @@ mod tests {
             },
             author: "Ana <ana@example.com>".into(),
             subject: "schema(prod): 1 change, 1 critical".into(),
+            changed_by: vec!["alice (manual, 1 event)".into()],
             changes: vec![Change {
                 severity: Severity::Critical,
                 kind: "column",
@@ -100,7 +109,7 @@ mod tests {
         let mut out = Vec::new();
         write_log_entry(&mut out, &entry(), true, false).unwrap();
         write_log_entry(&mut out, &entry(), false, false).unwrap();
-        let one = "2025-12-02 03:30:00 +0100 0123456789ab schema(prod): 1 change, 1 critical (Ana <ana@example.com>)\n  critical (1)\n    app.users\n      changed column app.users.email: type character varying(100) -> text\n";
+        let one = "2025-12-02 03:30:00 +0100 0123456789ab schema(prod): 1 change, 1 critical (Ana <ana@example.com>)\n  changed by alice (manual, 1 event)\n  critical (1)\n    app.users\n      changed column app.users.email: type character varying(100) -> text\n";
         assert_eq!(String::from_utf8(out).unwrap(), format!("{one}\n{one}"));
     }
 
@@ -116,6 +125,7 @@ mod tests {
                 "time": "2025-12-02T03:30:00+01:00",
                 "author": "Ana <ana@example.com>",
                 "subject": "schema(prod): 1 change, 1 critical",
+                "changed_by": ["alice (manual, 1 event)"],
                 "changes": [{"severity": "critical", "kind": "column", "object": "app.users.email",
                              "action": "changed", "detail": "type character varying(100) -> text"}]
             }])

@@ -9,4 +9,4 @@ pub mod migrations;
 pub mod show;
 pub mod wire;
 
-pub use commit_message::{commit_message, CommitFacts};
+pub use commit_message::{changed_by_trailers, commit_message, CommitFacts};

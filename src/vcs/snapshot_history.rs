@@ -23,6 +23,8 @@ pub struct FolderCommit {
     /// `Name <email>`.
     pub author: String,
     pub subject: String,
+    /// The whole commit message, trailers included.
+    pub message: String,
     /// The files that differ from the first parent, by path relative to the folder, as they
     /// were before (those that existed)…
     pub old: BTreeMap<String, Vec<u8>>,
@@ -158,6 +160,7 @@ impl FolderHistory<'_> {
                     String::from_utf8_lossy(author.email_bytes())
                 ),
                 subject: commit.summary().unwrap_or_default().to_string(),
+                message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
                 old: old_files,
                 new: new_files,
             }));
