@@ -76,19 +76,19 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Semantic diff between two sources: revisions, snapshot folders, databases, migrations
     Diff(diff::DiffArgs),
-    /// Check a snapshot folder's integrity: every hash, the fingerprint, the format, stray files
-    Verify(verify::VerifyArgs),
-    /// Migration files vs the database's tracking table vs git history: verify, status
-    Migrations(migrations::MigrationsArgs),
-    /// Write schemagit.toml, snapshots/ and CI workflows into the repository (never overwriting
-    /// without --force)
-    Init(init::InitArgs),
     /// The snapshot commits, newest first, each with its changes; for one object with OBJECT
     Log(log::LogArgs),
     /// One object's definition at a revision (the stored file with --json)
     Show(show::ShowArgs),
+    /// Check a snapshot folder's integrity: every hash, the fingerprint, the format, stray files
+    Verify(verify::VerifyArgs),
+    /// Migration files vs the database's tracking table vs git history: verify, status
+    Migrations(migrations::MigrationsArgs),
     /// The DDL audit trail inside the database: install, uninstall, status, sql, log, prune
     Audit(audit::AuditArgs),
+    /// Write schemagit.toml, snapshots/ and CI workflows into the repository (never overwriting
+    /// without --force)
+    Init(init::InitArgs),
 }
 
 /// `--color`.
