@@ -40,6 +40,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::audit::AuditConfig;
+use crate::catalog::DEFAULT_CONNECTIONS;
 use crate::diff::rules::Rules;
 use crate::diff::scope::Ignore;
 use crate::diff::SeverityOverrides;
@@ -58,6 +59,7 @@ struct FileConfig {
     lock_timeout_ms: Option<u64>,
     statement_timeout_ms: Option<u64>,
     repo_lock_timeout_ms: Option<u64>,
+    connections: Option<usize>,
     #[serde(default)]
     env: BTreeMap<String, EnvConfig>,
     #[serde(default)]
@@ -194,6 +196,8 @@ pub struct Config {
     pub migrations: PathBuf,
     pub lock_timeout: Duration,
     pub statement_timeout: Duration,
+    /// The most sessions one schema read uses: `connections`, at least 1.
+    pub connections: usize,
     /// `[severity]`: overrides per kind or per `kind.action`.
     pub severity: SeverityOverrides,
     /// `[ignore]`: objects and kinds that are not drift.
@@ -284,6 +288,16 @@ impl Config {
                 path: path.clone(),
                 message,
             })?;
+        let connections = match file.connections {
+            Some(0) => {
+                return Err(ConfigError::Invalid {
+                    path,
+                    message: "connections must be at least 1 (1 reads over one session)".into(),
+                })
+            }
+            Some(n) => n,
+            None => DEFAULT_CONNECTIONS,
+        };
         let notify = env_config
             .notify
             .clone()
@@ -306,6 +320,7 @@ impl Config {
             ),
             lock_timeout: Duration::from_millis(file.lock_timeout_ms.unwrap_or(5_000)),
             statement_timeout: Duration::from_millis(file.statement_timeout_ms.unwrap_or(300_000)),
+            connections,
             env,
             urls,
             file,
@@ -540,6 +555,7 @@ snapshot_dir = "schema/"
 lock_timeout_ms = 1500
 statement_timeout_ms = 60000
 repo_lock_timeout_ms = 2500
+connections = 2
 [env.prod]
 url_env = "PROD_URL"
 migrations = "db/migrate"
@@ -571,6 +587,7 @@ required = ["app.users"]
         assert_eq!(config.lock_timeout, Duration::from_millis(1500));
         assert_eq!(config.statement_timeout, Duration::from_secs(60));
         assert_eq!(config.repo_lock_timeout(), Duration::from_millis(2500));
+        assert_eq!(config.connections, 2);
         assert_eq!(url(config.database()), "postgres://p");
         assert_eq!(config.migrations, PathBuf::from("db/migrate"));
         assert_eq!(config.roles("prod")["app_prod"], "app");

@@ -6,4 +6,6 @@ mod introspect;
 pub(crate) mod redact;
 mod rows;
 
-pub use introspect::{introspect, IntrospectError, IntrospectOptions, Introspection};
+pub use introspect::{
+    introspect, IntrospectError, IntrospectOptions, Introspection, DEFAULT_CONNECTIONS,
+};

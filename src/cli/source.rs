@@ -230,6 +230,7 @@ fn options(config: &Config) -> IntrospectOptions {
     IntrospectOptions {
         lock_timeout: config.lock_timeout,
         statement_timeout: config.statement_timeout,
+        connections: config.connections,
     }
 }
 
@@ -237,7 +238,7 @@ fn options(config: &Config) -> IntrospectOptions {
 pub fn read_live(target: &ConnectOptions, config: &Config) -> Result<Introspection, CliError> {
     let mut introspection = runtime()?.block_on(async {
         let client = connect::connect(target).await?;
-        Ok::<_, CliError>(introspect(&client, options(config)).await?)
+        Ok::<_, CliError>(introspect(&client, Some(target), options(config)).await?)
     })?;
     within_scope(&mut introspection, config);
     Ok(introspection)
@@ -274,7 +275,7 @@ pub fn read_live_audited(
 ) -> Result<(Introspection, Audited), CliError> {
     let (mut introspection, audited) = runtime()?.block_on(async {
         let client = connect::connect(target).await?;
-        let introspection = introspect(&client, options(config)).await?;
+        let introspection = introspect(&client, Some(target), options(config)).await?;
         let trail = async {
             let Some(status) = audit::status(&client).await? else {
                 return Ok(Audited::default());
@@ -363,7 +364,7 @@ pub fn read_migrations(dir: &Path, config: &Config) -> Result<Replay, CliError> 
         let target = ConnectOptions::parse(&server.url("schemagit_migrations"))?;
         let client = connect::connect(&target).await?;
         migrations::apply_all(&client, tool, &files).await?;
-        Ok::<_, CliError>(introspect(&client, options(config)).await?)
+        Ok::<_, CliError>(introspect(&client, Some(&target), options(config)).await?)
     });
     server.stop()?;
     let mut introspection = result?;

@@ -209,6 +209,22 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Client, ConnectError> {
     Err(last_error.expect("parse_with always yields at least one target"))
 }
 
+/// Up to `count` more sessions to the same database, opened at once, for a schema read that
+/// shares one snapshot over several connections. Only for a single host: with a host list,
+/// another session could land on another server. Whatever cannot connect (a connection limit,
+/// a pooler) is left out; the read then uses the sessions it has.
+pub async fn connect_more(opts: &ConnectOptions, count: usize) -> Vec<Client> {
+    if opts.targets.len() != 1 || count == 0 {
+        return Vec::new();
+    }
+    let target = &opts.targets[0];
+    futures_util::future::join_all((0..count).map(|_| opts.connect_target(target)))
+        .await
+        .into_iter()
+        .filter_map(Result::ok)
+        .collect()
+}
+
 /// The first error of type `T` in `error`'s cause chain, looking inside `io::Error`s too,
 /// whose `source()` skips the error they wrap (tokio-rustls wraps rustls errors that way).
 fn find_cause<'a, T: StdError + 'static>(error: &'a (dyn StdError + 'static)) -> Option<&'a T> {

@@ -37,7 +37,7 @@ mod fake_server;
 #[cfg(test)]
 mod test_support;
 
-pub use connecting::connect;
+pub use connecting::{connect, connect_more};
 pub use error::ConnectError;
 pub use options::ConnectOptions;
 pub use redact::redact;

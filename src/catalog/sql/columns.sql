@@ -5,8 +5,8 @@
 -- table's, ACL), statistics target, storage where it differs from the type's, compression,
 -- attribute and foreign options, inheritance (how many parents, whether also declared locally;
 -- not for partitions, whose columns all come from their parent), column ACL and comment.
--- PostgreSQL 13 to 17: attcompression (14+) and attstattarget (nullable in 17) are read through
--- to_jsonb so the one query runs on every version.
+-- PostgreSQL 13 to 17: the statistics target (nullable in 17) and compression (14+) are the two
+-- placeholders in braces, spelled for the server's version when the query is sent.
 SELECT n.nspname AS schema,
        c.relname AS relation,
        c.relkind::text AS relation_kind,
@@ -26,9 +26,9 @@ SELECT n.nspname AS schema,
        pg_catalog.acldefault('s', sc.relowner)::text[] AS seq_default_acl,
        CASE WHEN c.relispartition THEN 0 ELSE a.attinhcount::int END AS inherit_count,
        NOT c.relispartition AND NOT a.attislocal AS inherited_only,
-       NULLIF((pg_catalog.to_jsonb(a) ->> 'attstattarget')::int, -1) AS statistics,
+       {statistics} AS statistics,
        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
-       NULLIF(pg_catalog.to_jsonb(a) ->> 'attcompression', '') AS compression,
+       {compression} AS compression,
        a.attoptions AS options,
        a.attfdwoptions AS foreign_options,
        a.attacl::text[] AS acl,
