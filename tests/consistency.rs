@@ -319,27 +319,52 @@ fn objects_dropped_while_the_read_waits_are_read_again_and_absent() {
     assert!(files.contains("tables/t.json"), "{files}");
 }
 
+/// The states the churn loop moves the database through, over and over.
+const CHURN_STATES: u32 = 4;
+
 #[test]
 fn snapshots_taken_during_ddl_churn_are_each_a_state_the_database_passed_through() {
     let db = stateful_database("churn");
+    // Enough of a schema that a read takes long enough for DDL to commit during it.
+    let mut tables = String::new();
+    for i in 0..40 {
+        tables.push_str(&format!(
+            "CREATE TABLE public.filler{i} (id int PRIMARY KEY, v text DEFAULT 'x');
+             CREATE VIEW public.filler_view{i} AS SELECT id, v FROM public.filler{i};\n"
+        ));
+    }
+    cluster().execute(&db, &tables);
     let url = cluster().url(&db);
     let repo = Repo::new();
+    // The fingerprint of each state the loop passes through, taken before it starts.
+    let mut fingerprints = Vec::new();
+    for n in 1..=CHURN_STATES {
+        cluster().execute(&db, &state_sql(n));
+        let run = repo
+            .schemagit(&["snapshot", "--dry-run", "--json", "--database-url", &url])
+            .success();
+        fingerprints.push(run.json()["fingerprint"].as_str().unwrap().to_string());
+    }
+    fingerprints.sort();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), CHURN_STATES as usize, "{fingerprints:?}");
     let stop = Arc::new(AtomicBool::new(false));
     let churn = {
         let stop = stop.clone();
         let db = db.clone();
         std::thread::spawn(move || {
-            let mut n = 2;
+            let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
-                cluster().execute(&db, &state_sql(n));
+                cluster().execute(&db, &state_sql(n % CHURN_STATES + 1));
                 n += 1;
-                std::thread::sleep(Duration::from_millis(250));
+                std::thread::sleep(Duration::from_millis(300));
             }
-            n
         })
     };
-    let mut landed = 0;
-    for _ in 0..8 {
+    // At least 8 runs, and on until one of them saw DDL commit while it read.
+    let (mut runs, mut landed, mut read_again) = (0, 0, 0);
+    while runs < 8 || (read_again == 0 && runs < 40) {
+        runs += 1;
         let run = repo.schemagit(&["snapshot", "--database-url", &url]);
         match run.code {
             0 => landed += 1,
@@ -350,24 +375,31 @@ fn snapshots_taken_during_ddl_churn_are_each_a_state_the_database_passed_through
             ),
             code => panic!("exit {code}: {}", run.stderr),
         }
+        if run.code == 4 || run.stderr.contains("DDL committed while the catalog was read") {
+            read_again += 1;
+        }
     }
     stop.store(true, Ordering::Relaxed);
-    let states_written = churn.join().unwrap();
+    churn.join().unwrap();
     assert!(landed > 0, "no snapshot landed during the churn");
+    assert!(
+        read_again > 0,
+        "no read saw DDL commit while it ran: the test proves nothing"
+    );
     let commits = repo.git(&["rev-list", "HEAD", "--", "snapshots"]);
     let commits: Vec<&str> = commits.lines().collect();
     assert!(!commits.is_empty());
     for commit in commits {
-        let states = states_at(&repo, commit);
-        let first = states[0].expect("the function names its state");
+        let manifest: serde_json::Value = serde_json::from_str(&repo.git(&[
+            "show",
+            &format!("{commit}:snapshots/default/manifest.json"),
+        ]))
+        .unwrap();
+        let fingerprint = manifest["fingerprint"].as_str().unwrap();
         assert!(
-            (1..states_written).contains(&first),
-            "{commit}: state {first} was never written"
-        );
-        assert_eq!(
-            states,
-            vec![Some(first); 4],
-            "{commit} mixes states (function body, its comment, view, default)"
+            fingerprints.iter().any(|f| f == fingerprint),
+            "{commit} is no state the database passed through: {:?}",
+            states_at(&repo, commit)
         );
     }
 }
