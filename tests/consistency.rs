@@ -347,7 +347,11 @@ fn snapshots_taken_during_ddl_churn_are_each_a_state_the_database_passed_through
     }
     fingerprints.sort();
     fingerprints.dedup();
-    assert_eq!(fingerprints.len(), CHURN_STATES as usize, "{fingerprints:?}");
+    assert_eq!(
+        fingerprints.len(),
+        CHURN_STATES as usize,
+        "{fingerprints:?}"
+    );
     let stop = Arc::new(AtomicBool::new(false));
     let churn = {
         let stop = stop.clone();
@@ -375,7 +379,11 @@ fn snapshots_taken_during_ddl_churn_are_each_a_state_the_database_passed_through
             ),
             code => panic!("exit {code}: {}", run.stderr),
         }
-        if run.code == 4 || run.stderr.contains("DDL committed while the catalog was read") {
+        if run.code == 4
+            || run
+                .stderr
+                .contains("DDL committed while the catalog was read")
+        {
             read_again += 1;
         }
     }
@@ -390,10 +398,9 @@ fn snapshots_taken_during_ddl_churn_are_each_a_state_the_database_passed_through
     let commits: Vec<&str> = commits.lines().collect();
     assert!(!commits.is_empty());
     for commit in commits {
-        let manifest: serde_json::Value = serde_json::from_str(&repo.git(&[
-            "show",
-            &format!("{commit}:snapshots/default/manifest.json"),
-        ]))
+        let manifest: serde_json::Value = serde_json::from_str(
+            &repo.git(&["show", &format!("{commit}:snapshots/default/manifest.json")]),
+        )
         .unwrap();
         let fingerprint = manifest["fingerprint"].as_str().unwrap();
         assert!(
