@@ -625,3 +625,48 @@ fn a_file_as_the_repository_is_a_usage_error() {
     );
     assert_refused(&run, 3, "is a file");
 }
+
+#[test]
+fn sigint_before_the_push_reports_the_commit_and_exits_0() {
+    let db = small_database();
+    let repo = Repo::new();
+    let remotes = tempfile::tempdir().unwrap();
+    let remote = remotes.path().join("remote.git");
+    repo.git(&["init", "-q", "--bare", remote.to_str().unwrap()]);
+    repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    let url = cluster().url(&db);
+    let child = spawn_schemagit(
+        repo.path(),
+        &["snapshot", "--push", "--database-url", &url],
+        Some("push"),
+    );
+    let marker = repo.path().join(".git/schemagit-paused-push");
+    wait_for("the pause before the push", || marker.exists());
+    signal(&child, Signal::SIGINT);
+    let run = finish(child);
+    assert_eq!(
+        run.code, 0,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    let commit = repo.git(&["rev-parse", "HEAD"]);
+    assert!(
+        run.stdout.contains(&format!("committed {}", &commit[..7])),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("the push was interrupted; `git push origin main` sends it"),
+        "{}",
+        run.stderr
+    );
+    let pushed = hermetic(Command::new("git"))
+        .args(["rev-parse", "--verify", "-q", "refs/heads/main"])
+        .current_dir(&remote)
+        .output()
+        .unwrap();
+    assert!(!pushed.status.success(), "nothing reached the remote");
+    assert_eq!(repo.commit_count(), 2);
+    assert_intact(&repo);
+}

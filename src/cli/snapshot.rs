@@ -232,22 +232,32 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         ));
     }
 
-    // The push talks to the network: Ctrl-C stops it at once (the commit has landed), and a run
-    // already told to stop does not start it. A commit is pushed; so is an unchanged branch
-    // whose last push did not land.
+    // A commit is pushed; so is an unchanged branch whose last push did not land. Once a
+    // commit has landed, Ctrl-C no longer ends the run: it stops a push not yet started, and
+    // the run reports the commit. Without a commit, Ctrl-C stops the push at once. A run
+    // already told to stop does not start it.
+    let _landed = committed.as_ref().map(|_| Critical::enter());
     drop(critical);
+    let mut push_interrupted = None;
     let pushed = match (&args.push, &push_branch) {
         (Some(remote), Some(reference))
             if !interrupt::pending()
                 && (committed.is_some() || context.repo()?.unpushed(remote, reference)) =>
         {
-            if context.progress() {
-                context.note(format_args!("pushing to {remote}…"));
+            interrupt::pause_point(context.repo()?.git_dir(), "push");
+            if interrupt::pending() {
+                push_interrupted = Some((remote.clone(), reference.clone()));
+                None
+            } else {
+                if context.progress() {
+                    context.note(format_args!("pushing to {remote}…"));
+                }
+                let result =
+                    context
+                        .repo()?
+                        .push(remote, reference, &CredentialSources::from_env());
+                Some((remote.clone(), reference.clone(), result))
             }
-            let result = context
-                .repo()?
-                .push(remote, reference, &CredentialSources::from_env());
-            Some((remote.clone(), reference.clone(), result))
         }
         _ => None,
     };
@@ -291,11 +301,17 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         };
         notify::send(context, &args.notify, &drift);
     }
-    if let Some(committed) = committed.as_ref().filter(|_| interrupt::pending()) {
-        context.note(format_args!(
+    match (committed.as_ref().filter(|_| interrupt::pending()), push_interrupted) {
+        (Some(committed), Some((remote, reference))) => context.note(format_args!(
+            "note: interrupted before the push: {} is committed, the push was interrupted; `git push {remote} {}` sends it",
+            committed.id,
+            reference.trim_start_matches("refs/heads/")
+        )),
+        (Some(committed), None) => context.note(format_args!(
             "note: interrupted during the commit: stopped after the commit landed, {} is complete",
             committed.id
-        ));
+        )),
+        (None, _) => {}
     }
     if let Some((_, reference, Err(error))) = pushed {
         return Err(push_failed(
