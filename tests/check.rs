@@ -474,11 +474,67 @@ fn a_tampered_committed_snapshot_is_refused_never_reported_as_drift() {
     .unwrap();
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "-m", "stray file"]);
-    let run = repo.schemagit(&["check", "--database-url", &url]);
-    assert_eq!(run.code, 6, "{}", run.stderr);
+    for args in [
+        vec!["check", "--database-url", url.as_str()],
+        vec!["diff", "HEAD~1", "HEAD"],
+    ] {
+        let run = repo.schemagit(&args);
+        assert_eq!(run.code, 6, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert_eq!(run.stdout, "", "{args:?}: a stray file is no drift");
+        assert!(
+            run.stderr.contains("shop/tables/extra.json: stray file"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // So is a committed snapshot with a file missing.
+    repo.git(&["revert", "--no-edit", "HEAD"]);
+    repo.git(&["rm", "-q", "snapshots/default/shop/tables/orders.json"]);
+    repo.git(&["commit", "-q", "-m", "missing file"]);
+    for args in [
+        vec!["check", "--database-url", url.as_str()],
+        vec!["diff", "HEAD~1", "HEAD"],
+    ] {
+        let run = repo.schemagit(&args);
+        assert_eq!(run.code, 6, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert_eq!(run.stdout, "", "{args:?}: a missing file is no drift");
+        assert!(
+            run.stderr
+                .contains("shop/tables/orders.json: missing from the snapshot folder"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_snapshot_over_a_tampered_previous_one_commits_and_says_it_lists_no_changes() {
+    let (db, repo) = setup();
+    let url = cluster().url(&db);
+    let table = repo
+        .path()
+        .join("snapshots/default/shop/tables/orders.json");
+    let edited = std::fs::read_to_string(&table)
+        .unwrap()
+        .replace("\"bigint\"", "\"text\"");
+    std::fs::write(&table, edited).unwrap();
+    repo.git(&["commit", "-q", "-am", "hand edit"]);
+    let run = repo
+        .schemagit(&["snapshot", "--database-url", &url])
+        .success();
+    let commit = repo.git(&["rev-parse", "HEAD"]);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("warning: the previous snapshot is damaged"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("shop/tables/extra.json: stray file"),
+        warnings[0].contains("shop/tables/orders.json: content hash")
+            && warnings[0].contains(&format!("commit {} lists no changes", &commit[..12])),
         "{}",
         run.stderr
     );
+    assert_eq!(repo.commit_count(), 4, "the real state is committed");
+    repo.schemagit(&["verify"]).success();
 }

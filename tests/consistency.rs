@@ -13,24 +13,25 @@ use schemagit::ephemeral::EphemeralPostgres;
 
 const FUNCTION_FILE: &str = "snapshots/default/public/functions/f().json";
 
-/// Returns once a schemagit session waits for a lock.
-fn wait_until_the_read_waits(runtime: &tokio::runtime::Runtime, url: &str) {
+/// Returns once a schemagit session waits for a lock, with the start time of the transaction
+/// that waits: each read is a transaction of its own.
+fn wait_until_the_read_waits(runtime: &tokio::runtime::Runtime, url: &str) -> String {
     let watcher = common::session(runtime, url, "");
     let started = Instant::now();
     loop {
-        let waiting: i64 = runtime.block_on(async {
+        let waiting: Option<String> = runtime.block_on(async {
             watcher
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity
+                .query_opt(
+                    "SELECT xact_start::text FROM pg_stat_activity
                       WHERE application_name = 'schemagit' AND wait_event_type = 'Lock'",
                     &[],
                 )
                 .await
                 .unwrap()
-                .get(0)
+                .map(|row| row.get(0))
         });
-        if waiting > 0 {
-            return;
+        if let Some(read) = waiting {
+            return read;
         }
         assert!(
             started.elapsed() < Duration::from_secs(60),
@@ -199,26 +200,175 @@ fn databases_and_roles_made_elsewhere_on_the_server_are_not_ddl_here() {
 }
 
 #[test]
-fn snapshots_taken_during_ddl_churn_are_each_a_state_the_database_passed_through() {
-    let db = stateful_database("churn");
+fn temporary_objects_and_table_rewrites_made_elsewhere_are_not_ddl() {
+    let db = stateful_database("rewrites");
+    cluster().execute(
+        &db,
+        "CREATE TABLE public.u (id int PRIMARY KEY, body text);
+         INSERT INTO public.u SELECT g, repeat('x', 3000) FROM generate_series(1, 50) g;
+         ALTER TABLE public.u CLUSTER ON u_pkey;
+         CREATE TABLE public.w (id serial PRIMARY KEY);
+         INSERT INTO public.w DEFAULT VALUES;
+         CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql
+           AS 'BEGIN RETURN NEW; END';",
+    );
+    let url = cluster().url(&db);
+    let runtime = common::runtime();
+    // A session of the application's, whose temporary objects outlive the snapshot.
+    let application = common::session(&runtime, &url, "");
+    let (_repo, succeeded, stderr) = snapshot_while_the_read_waits(&db, || {
+        // One statement at a time: VACUUM cannot run in a transaction block.
+        for statement in [
+            "TRUNCATE public.w RESTART IDENTITY",
+            "VACUUM FULL public.u",
+            "CLUSTER public.u",
+            "REINDEX TABLE public.u",
+            "TRUNCATE public.u",
+            "CREATE TEMP TABLE scratch (id serial PRIMARY KEY, at timestamptz DEFAULT now(),
+               note text CHECK (note <> ''))",
+            "CREATE INDEX ON scratch (at)",
+            "CREATE TEMP VIEW scratch_ids AS SELECT s.id FROM scratch s JOIN public.u USING (id)",
+            "CREATE TRIGGER scratch_touch BEFORE INSERT ON scratch
+               FOR EACH ROW EXECUTE FUNCTION public.touch()",
+            "ALTER TABLE scratch ENABLE ROW LEVEL SECURITY",
+            "CREATE POLICY scratch_policy ON scratch USING (true)",
+            "COMMENT ON TABLE scratch IS 'scratch'",
+            "COMMENT ON COLUMN scratch.note IS 'note'",
+            "CREATE TEMP TABLE scratch_child () INHERITS (public.u)",
+            "CREATE FUNCTION pg_temp.scratch_count() RETURNS bigint LANGUAGE sql
+               AS 'SELECT count(*) FROM scratch'",
+        ] {
+            runtime.block_on(async { application.batch_execute(statement).await.unwrap() });
+        }
+    });
+    assert!(succeeded, "{stderr}");
+    assert!(
+        !stderr.contains("DDL committed"),
+        "read again for nothing: {stderr}"
+    );
+    drop(application);
+}
+
+/// Snapshots `db` while every read is made to wait for a lock on `public.t`, and commits a
+/// change of the function while each one waits: no read finishes on the state it started on.
+#[test]
+fn ddl_committed_during_every_read_fails_with_exit_4_after_five_reads() {
+    let db = stateful_database("kept_changing");
     let url = cluster().url(&db);
     let repo = Repo::new();
+    std::fs::write(
+        repo.path().join("schemagit.toml"),
+        "lock_timeout_ms = 60000\n",
+    )
+    .unwrap();
+    let runtime = common::runtime();
+    let lock = "BEGIN; LOCK TABLE public.t IN ACCESS EXCLUSIVE MODE";
+    let holder = common::session(&runtime, &url, lock);
+    let child = spawn_snapshot(&repo, &url);
+    // A read may wait for the table more than once; the function changes once per read.
+    let mut reads = Vec::new();
+    while reads.len() < 5 {
+        let read = wait_until_the_read_waits(&runtime, &url);
+        if !reads.contains(&read) {
+            reads.push(read);
+            cluster().execute(&db, &function_state_sql(reads.len() as u32 + 1));
+        }
+        // Locking again waits for the read to let go of the table, and is queued before the
+        // read asks for it again.
+        let release = if reads.len() < 5 {
+            format!("ROLLBACK; {lock}")
+        } else {
+            "ROLLBACK".to_string()
+        };
+        runtime.block_on(async { holder.batch_execute(&release).await.unwrap() });
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains(
+            "DDL kept changing the schema while it was read: 5 reads in a row saw the catalog change"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(repo.commit_count(), 1, "something was committed");
+}
+
+#[test]
+fn objects_dropped_while_the_read_waits_are_read_again_and_absent() {
+    let db = stateful_database("dropped");
+    cluster().execute(
+        &db,
+        "CREATE TABLE public.gone (id int PRIMARY KEY, n int DEFAULT 7 CHECK (n > 0));
+         COMMENT ON TABLE public.gone IS 'going';",
+    );
+    let (repo, succeeded, stderr) = snapshot_while_the_read_waits(&db, || {
+        cluster().execute(&db, "DROP FUNCTION public.f(); DROP TABLE public.gone;")
+    });
+    assert!(succeeded, "{stderr}");
+    assert!(
+        stderr.contains("note: DDL committed while the catalog was read; it was read 2 times"),
+        "{stderr}"
+    );
+    for symptom in ["unexpected", "reading the catalog", "cache lookup"] {
+        assert!(!stderr.contains(symptom), "{symptom}: {stderr}");
+    }
+    let files = repo.git(&["ls-tree", "-r", "--name-only", "HEAD", "snapshots"]);
+    assert!(!files.contains("functions/f()"), "{files}");
+    assert!(!files.contains("tables/gone"), "{files}");
+    assert!(files.contains("tables/t.json"), "{files}");
+}
+
+/// The states the churn loop moves the database through, over and over.
+const CHURN_STATES: u32 = 4;
+
+#[test]
+fn snapshots_taken_during_ddl_churn_are_each_a_state_the_database_passed_through() {
+    let db = stateful_database("churn");
+    // Enough of a schema that a read takes long enough for DDL to commit during it.
+    let mut tables = String::new();
+    for i in 0..40 {
+        tables.push_str(&format!(
+            "CREATE TABLE public.filler{i} (id int PRIMARY KEY, v text DEFAULT 'x');
+             CREATE VIEW public.filler_view{i} AS SELECT id, v FROM public.filler{i};\n"
+        ));
+    }
+    cluster().execute(&db, &tables);
+    let url = cluster().url(&db);
+    let repo = Repo::new();
+    // The fingerprint of each state the loop passes through, taken before it starts.
+    let mut fingerprints = Vec::new();
+    for n in 1..=CHURN_STATES {
+        cluster().execute(&db, &state_sql(n));
+        let run = repo
+            .schemagit(&["snapshot", "--dry-run", "--json", "--database-url", &url])
+            .success();
+        fingerprints.push(run.json()["fingerprint"].as_str().unwrap().to_string());
+    }
+    fingerprints.sort();
+    fingerprints.dedup();
+    assert_eq!(
+        fingerprints.len(),
+        CHURN_STATES as usize,
+        "{fingerprints:?}"
+    );
     let stop = Arc::new(AtomicBool::new(false));
     let churn = {
         let stop = stop.clone();
         let db = db.clone();
         std::thread::spawn(move || {
-            let mut n = 2;
+            let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
-                cluster().execute(&db, &state_sql(n));
+                cluster().execute(&db, &state_sql(n % CHURN_STATES + 1));
                 n += 1;
-                std::thread::sleep(Duration::from_millis(250));
+                std::thread::sleep(Duration::from_millis(300));
             }
-            n
         })
     };
-    let mut landed = 0;
-    for _ in 0..8 {
+    // At least 8 runs, and on until one of them saw DDL commit while it read.
+    let (mut runs, mut landed, mut read_again) = (0, 0, 0);
+    while runs < 8 || (read_again == 0 && runs < 40) {
+        runs += 1;
         let run = repo.schemagit(&["snapshot", "--database-url", &url]);
         match run.code {
             0 => landed += 1,
@@ -229,24 +379,34 @@ fn snapshots_taken_during_ddl_churn_are_each_a_state_the_database_passed_through
             ),
             code => panic!("exit {code}: {}", run.stderr),
         }
+        if run.code == 4
+            || run
+                .stderr
+                .contains("DDL committed while the catalog was read")
+        {
+            read_again += 1;
+        }
     }
     stop.store(true, Ordering::Relaxed);
-    let states_written = churn.join().unwrap();
+    churn.join().unwrap();
     assert!(landed > 0, "no snapshot landed during the churn");
+    assert!(
+        read_again > 0,
+        "no read saw DDL commit while it ran: the test proves nothing"
+    );
     let commits = repo.git(&["rev-list", "HEAD", "--", "snapshots"]);
     let commits: Vec<&str> = commits.lines().collect();
     assert!(!commits.is_empty());
     for commit in commits {
-        let states = states_at(&repo, commit);
-        let first = states[0].expect("the function names its state");
+        let manifest: serde_json::Value = serde_json::from_str(
+            &repo.git(&["show", &format!("{commit}:snapshots/default/manifest.json")]),
+        )
+        .unwrap();
+        let fingerprint = manifest["fingerprint"].as_str().unwrap();
         assert!(
-            (1..states_written).contains(&first),
-            "{commit}: state {first} was never written"
-        );
-        assert_eq!(
-            states,
-            vec![Some(first); 4],
-            "{commit} mixes states (function body, its comment, view, default)"
+            fingerprints.iter().any(|f| f == fingerprint),
+            "{commit} is no state the database passed through: {:?}",
+            states_at(&repo, commit)
         );
     }
 }

@@ -106,6 +106,16 @@ fn what_a_least_privileged_role_cannot_read_is_marked_and_never_drift() {
         assert_eq!(check.code, 0, "{}\n{}", check.stdout, check.stderr);
         assert_eq!(check.json()["changes"], serde_json::json!([]));
     }
+    // Nor does `diff` compare what one side could not read, in either order.
+    for (from, to) in [("HEAD~1", "HEAD"), ("HEAD", "HEAD~1")] {
+        let diff = repo.schemagit(&["diff", "--json", from, to]);
+        assert_eq!(diff.code, 0, "{}\n{}", diff.stdout, diff.stderr);
+        assert_eq!(
+            diff.json()["changes"],
+            serde_json::json!([]),
+            "{from}..{to}"
+        );
+    }
     // A real change the reader can see still shows.
     cluster().execute(&db, "ALTER SERVER lp_server VERSION '2'");
     let check = repo.schemagit(&["check", "--json", "--database-url", &reader]);

@@ -96,6 +96,12 @@ fn signalled_while_committing(stage: &str, sent: Signal) {
         .join(format!("schemagit-paused-{stage}"));
     wait_for(&format!("the pause at {stage}"), || marker.exists());
     assert!(repo.path().join(".git/schemagit.lock").exists());
+    if stage == "index" {
+        assert!(
+            repo.path().join(".git/index.lock").exists(),
+            "the index is locked at this pause"
+        );
+    }
     if stage == "ref" {
         assert!(
             repo.path().join(".git/refs/heads/main.lock").exists(),
@@ -134,8 +140,8 @@ signalled_while_committing! {
     sigterm_once_the_repository_is_locked_still_commits: "locked", SIGTERM;
     sigint_after_the_first_work_tree_file_still_commits: "work-tree", SIGINT;
     sigterm_after_the_first_work_tree_file_still_commits: "work-tree", SIGTERM;
-    sigint_before_the_index_write_still_commits: "index", SIGINT;
-    sigterm_before_the_index_write_still_commits: "index", SIGTERM;
+    sigint_while_the_index_is_locked_still_commits: "index", SIGINT;
+    sigterm_while_the_index_is_locked_still_commits: "index", SIGTERM;
     sigint_while_the_ref_is_locked_still_commits: "ref", SIGINT;
     sigterm_while_the_ref_is_locked_still_commits: "ref", SIGTERM;
 }
@@ -282,6 +288,19 @@ fn a_damaged_snapshot_folder_is_restored_without_a_commit() {
     repo.schemagit(&["verify"]).success();
 }
 
+/// A snapshot run that holds the repository lock, paused just after taking it, and the marker
+/// whose removal lets it go on.
+fn holder_of_the_repository_lock(repo: &Repo, url: &str) -> (Child, PathBuf) {
+    let holder = spawn_schemagit(
+        repo.path(),
+        &["snapshot", "--database-url", url],
+        Some("locked"),
+    );
+    let marker = repo.path().join(".git/schemagit-paused-locked");
+    wait_for("the holder to take the lock", || marker.exists());
+    (holder, marker)
+}
+
 #[test]
 fn a_live_holder_of_the_repository_lock_is_waited_for_then_named() {
     let db = small_database();
@@ -291,15 +310,16 @@ fn a_live_holder_of_the_repository_lock_is_waited_for_then_named() {
         "repo_lock_timeout_ms = 500\n",
     )
     .unwrap();
-    let mut holder = Command::new("sleep").arg("30").spawn().unwrap();
-    let lock = repo.path().join(".git/schemagit.lock");
-    std::fs::write(&lock, format!("{}\n", holder.id())).unwrap();
     let url = cluster().url(&db);
+    let (holder, marker) = holder_of_the_repository_lock(&repo, &url);
+    let holder_pid = holder.id();
     let started = Instant::now();
     let run = repo.schemagit(&["snapshot", "--database-url", &url]);
     let waited = started.elapsed();
-    holder.kill().unwrap();
-    holder.wait().unwrap();
+    let lock = repo.path().join(".git/schemagit.lock");
+    assert!(lock.exists(), "a live holder's lock is left alone");
+    std::fs::remove_file(&marker).unwrap();
+    finish(holder).success();
     assert_eq!(
         run.code, 5,
         "stdout: {}\nstderr: {}",
@@ -307,7 +327,7 @@ fn a_live_holder_of_the_repository_lock_is_waited_for_then_named() {
     );
     let first = run.stderr.lines().next().unwrap_or_default();
     assert!(
-        first.starts_with("error: ") && first.contains(&format!("pid {}", holder.id())),
+        first.starts_with("error: ") && first.contains(&format!("pid {holder_pid}")),
         "{}",
         run.stderr
     );
@@ -315,8 +335,112 @@ fn a_live_holder_of_the_repository_lock_is_waited_for_then_named() {
         waited >= Duration::from_millis(500) && waited < Duration::from_secs(10),
         "waited {waited:?}"
     );
+    assert_eq!(repo.commit_count(), 2, "the holder's commit, and only it");
+    assert_eq!(lock_files(&repo.path().join(".git")), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn sigterm_while_waiting_for_the_repository_lock_commits_nothing() {
+    let db = small_database();
+    let repo = Repo::new();
+    let url = cluster().url(&db);
+    let (holder, marker) = holder_of_the_repository_lock(&repo, &url);
+    let waiter = spawn_schemagit(
+        repo.path(),
+        &["snapshot", "--database-url", &url],
+        Some("lock-wait"),
+    );
+    let waiting = repo.path().join(".git/schemagit-paused-lock-wait");
+    wait_for("the second run to wait for the lock", || waiting.exists());
+    signal(&waiter, Signal::SIGTERM);
+    let run = finish(waiter);
+    assert_eq!(
+        run.code, 130,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stderr.contains("interrupted: nothing was committed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        repo.commit_count(),
+        1,
+        "nothing committed while the holder waits"
+    );
+    std::fs::remove_file(&marker).unwrap();
+    finish(holder).success();
+    assert_eq!(repo.commit_count(), 2);
+    assert_intact(&repo);
+}
+
+#[test]
+fn sigint_in_the_repository_update_with_the_database_unchanged_commits_nothing() {
+    let db = small_database();
+    let repo = Repo::new();
+    let url = cluster().url(&db);
+    repo.schemagit(&["snapshot", "--database-url", &url])
+        .success();
+    let child = spawn_schemagit(
+        repo.path(),
+        &["snapshot", "--database-url", &url],
+        Some("locked"),
+    );
+    let marker = repo.path().join(".git/schemagit-paused-locked");
+    wait_for("the pause at locked", || marker.exists());
+    signal(&child, Signal::SIGINT);
+    let run = finish(child);
+    assert_eq!(
+        run.code, 130,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stderr.contains("interrupted: nothing was committed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.commit_count(), 2);
+    assert_intact(&repo);
+}
+
+#[test]
+fn a_run_killed_while_the_ref_is_locked_leaves_a_lock_the_next_run_names() {
+    let db = small_database();
+    let repo = Repo::new();
+    let url = cluster().url(&db);
+    let child = spawn_schemagit(
+        repo.path(),
+        &["snapshot", "--database-url", &url],
+        Some("ref"),
+    );
+    let marker = repo.path().join(".git/schemagit-paused-ref");
+    wait_for("the pause at ref", || marker.exists());
+    signal(&child, Signal::SIGKILL);
+    finish(child);
+    std::fs::remove_file(&marker).unwrap();
+    let stale = repo.path().join(".git/refs/heads/main.lock");
+    assert!(stale.exists());
+    let run = repo.schemagit(&["snapshot", "--database-url", &url]);
+    assert_eq!(
+        run.code, 5,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("error: ")
+            && first.contains(&stale.display().to_string())
+            && first.contains("no schemagit process is running"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !repo.path().join(".git/schemagit.lock").exists(),
+        "the killed run's repository lock was taken over and released"
+    );
     assert_eq!(repo.commit_count(), 1);
-    assert!(lock.exists(), "a live holder's lock is left alone");
 }
 
 #[test]
@@ -500,4 +624,49 @@ fn a_file_as_the_repository_is_a_usage_error() {
         &["--repo", file.to_str().unwrap(), "verify", "--rev", "HEAD"],
     );
     assert_refused(&run, 3, "is a file");
+}
+
+#[test]
+fn sigint_before_the_push_reports_the_commit_and_exits_0() {
+    let db = small_database();
+    let repo = Repo::new();
+    let remotes = tempfile::tempdir().unwrap();
+    let remote = remotes.path().join("remote.git");
+    repo.git(&["init", "-q", "--bare", remote.to_str().unwrap()]);
+    repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    let url = cluster().url(&db);
+    let child = spawn_schemagit(
+        repo.path(),
+        &["snapshot", "--push", "--database-url", &url],
+        Some("push"),
+    );
+    let marker = repo.path().join(".git/schemagit-paused-push");
+    wait_for("the pause before the push", || marker.exists());
+    signal(&child, Signal::SIGINT);
+    let run = finish(child);
+    assert_eq!(
+        run.code, 0,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    let commit = repo.git(&["rev-parse", "HEAD"]);
+    assert!(
+        run.stdout.contains(&format!("committed {}", &commit[..7])),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("the push was interrupted; `git push origin main` sends it"),
+        "{}",
+        run.stderr
+    );
+    let pushed = hermetic(Command::new("git"))
+        .args(["rev-parse", "--verify", "-q", "refs/heads/main"])
+        .current_dir(&remote)
+        .output()
+        .unwrap();
+    assert!(!pushed.status.success(), "nothing reached the remote");
+    assert_eq!(repo.commit_count(), 2);
+    assert_intact(&repo);
 }

@@ -68,7 +68,9 @@ pub(super) fn redact_definition(definition: &str) -> String {
 
 /// SQL text with the content of every string literal (`'…'`, `E'…'`, `$tag$…$tag$`) replaced by
 /// `…`, so a statement such as `ALTER ROLE bob PASSWORD 'x'` can be shown without its secret.
-/// Unterminated literals are blanked to the end.
+/// Unterminated literals are blanked to the end, and so are plain literals holding a
+/// backslash: whether `\'` ends one depends on `standard_conforming_strings`, and either
+/// reading could show part of a secret.
 pub(super) fn redact_sql(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut rest = sql;
@@ -76,7 +78,10 @@ pub(super) fn redact_sql(sql: &str) -> String {
         let (before, from) = rest.split_at(start);
         out.push_str(before);
         if let Some(quoted) = from.strip_prefix('\'') {
-            let escapes = before.ends_with(['E', 'e']);
+            // `E'…'` only as a token of its own: `date'…'` is a plain literal.
+            let escapes = before.ends_with(['E', 'e'])
+                && !before[..before.len() - 1]
+                    .ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$');
             out.push_str("'…'");
             rest = skip_quoted(quoted, escapes);
         } else if let Some(tag) = dollar_tag(from) {
@@ -96,13 +101,15 @@ pub(super) fn redact_sql(sql: &str) -> String {
     out
 }
 
-/// What follows a single-quoted literal whose opening quote has been consumed.
+/// What follows a single-quoted literal whose opening quote has been consumed: nothing when it
+/// is unterminated, or plain and holding a backslash (ambiguous).
 fn skip_quoted(text: &str, backslash_escapes: bool) -> &str {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'\\' if backslash_escapes => i += 2,
+            b'\\' => return "",
             b'\'' if bytes.get(i + 1) == Some(&b'\'') => i += 2,
             b'\'' => return &text[i + 1..],
             _ => i += 1,
@@ -148,6 +155,24 @@ mod tests {
             redact_sql("ALTER ROLE x PASSWORD 'unterminated"),
             "ALTER ROLE x PASSWORD '…'"
         );
+    }
+
+    #[test]
+    fn a_literal_that_backslashes_make_ambiguous_leaks_nothing() {
+        // Whether `\'` ends a plain literal depends on standard_conforming_strings: either
+        // reading may be the server's, so neither may show a secret.
+        for sql in [
+            r"ALTER ROLE bob PASSWORD 'a\'secret'",
+            r"ALTER ROLE bob PASSWORD 'C:\' || 'secret'",
+            r"SELECT date'x\' , 'secret'",
+            r"SELECT U&'d\0061t\+000061' , 'secret'",
+        ] {
+            let shown = redact_sql(sql);
+            assert!(!shown.contains("secret"), "{sql} shows {shown}");
+        }
+        assert_eq!(redact_sql(r"SELECT E'a\\', 'secret'"), r"SELECT E'…', '…'");
+        assert_eq!(redact_sql(r"SELECT e'it\'s secret', 1"), r"SELECT e'…', 1");
+        assert_eq!(redact_sql(r"SELECT 'plain', 2"), r"SELECT '…', 2");
     }
 
     #[test]

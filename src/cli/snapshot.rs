@@ -13,7 +13,7 @@ use super::notify::{self, Drift, NotifyArgs};
 use super::{source, CliError, Context, ErrorKind, Outcome};
 use crate::audit::{self, Since};
 use crate::catalog::Introspection;
-use crate::codec::{self, file_changes, FileChange, Manifest};
+use crate::codec::{self, file_changes, DecodeError, FileChange, Manifest};
 use crate::compare::{compare, Side};
 use crate::config::Config;
 use crate::diff::Change;
@@ -180,6 +180,8 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
     let mut changes: Vec<FileChange> = Vec::new();
     // What the commit's message lists: what the markdown report and a drift alert say.
     let mut semantic: Option<Vec<Change>> = None;
+    // Why the previous snapshot could not be compared with this one, when it could not.
+    let mut undecodable: Option<DecodeError> = None;
     let update = if args.dry_run {
         let revision = args.branch.as_deref().unwrap_or("HEAD");
         let old = match context.repo()?.read_folder(revision, &folder) {
@@ -198,7 +200,11 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             config.repo_lock_timeout(),
             |old| {
                 changes = file_changes_since(old, &snapshot.manifest);
-                semantic = semantic_changes(old, database, config).map(|mut semantic| {
+                let compared = semantic_changes(old, database, config).unwrap_or_else(|error| {
+                    undecodable = Some(error);
+                    None
+                });
+                semantic = compared.map(|mut semantic| {
                     let manual =
                         trailer::manual_change(previous_migrations, facts.migrations, &semantic);
                     semantic.splice(0..0, manual);
@@ -225,6 +231,12 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         Ok(FolderUpdate::Unchanged) => None,
         Err(e) => return Err(e.into()),
     };
+    if let (Some(committed), Some(error)) = (&committed, &undecodable) {
+        context.note(format_args!(
+            "warning: the previous snapshot is damaged ({error}), so commit {id} lists no changes; `schemagit verify --rev {id}~1` shows what is wrong",
+            id = short(&committed.id)
+        ));
+    }
     if let Some(committed) = committed.as_ref().filter(|c| c.detached()) {
         context.note(format_args!(
             "warning: HEAD is detached: committed {id} onto no branch; `git branch NAME {id}` keeps it",
@@ -232,22 +244,32 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         ));
     }
 
-    // The push talks to the network: Ctrl-C stops it at once (the commit has landed), and a run
-    // already told to stop does not start it. A commit is pushed; so is an unchanged branch
-    // whose last push did not land.
+    // A commit is pushed; so is an unchanged branch whose last push did not land. Once a
+    // commit has landed, Ctrl-C no longer ends the run: it stops a push not yet started, and
+    // the run reports the commit. Without a commit, Ctrl-C stops the push at once. A run
+    // already told to stop does not start it.
+    let _landed = committed.as_ref().map(|_| Critical::enter());
     drop(critical);
+    let mut push_interrupted = None;
     let pushed = match (&args.push, &push_branch) {
         (Some(remote), Some(reference))
             if !interrupt::pending()
                 && (committed.is_some() || context.repo()?.unpushed(remote, reference)) =>
         {
-            if context.progress() {
-                context.note(format_args!("pushing to {remote}…"));
+            interrupt::pause_point(context.repo()?.git_dir(), "push");
+            if interrupt::pending() {
+                push_interrupted = Some((remote.clone(), reference.clone()));
+                None
+            } else {
+                if context.progress() {
+                    context.note(format_args!("pushing to {remote}…"));
+                }
+                let result =
+                    context
+                        .repo()?
+                        .push(remote, reference, &CredentialSources::from_env());
+                Some((remote.clone(), reference.clone(), result))
             }
-            let result = context
-                .repo()?
-                .push(remote, reference, &CredentialSources::from_env());
-            Some((remote.clone(), reference.clone(), result))
         }
         _ => None,
     };
@@ -291,11 +313,17 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         };
         notify::send(context, &args.notify, &drift);
     }
-    if let Some(committed) = committed.as_ref().filter(|_| interrupt::pending()) {
-        context.note(format_args!(
+    match (committed.as_ref().filter(|_| interrupt::pending()), push_interrupted) {
+        (Some(committed), Some((remote, reference))) => context.note(format_args!(
+            "note: interrupted before the push: {} is committed, the push was interrupted; `git push {remote} {}` sends it",
+            committed.id,
+            reference.trim_start_matches("refs/heads/")
+        )),
+        (Some(committed), None) => context.note(format_args!(
             "note: interrupted during the commit: stopped after the commit landed, {} is complete",
             committed.id
-        ));
+        )),
+        (None, _) => {}
     }
     if let Some((_, reference, Err(error))) = pushed {
         return Err(push_failed(
@@ -400,11 +428,14 @@ fn semantic_changes(
     old: Option<&BTreeMap<String, Vec<u8>>>,
     new: &Database,
     config: &Config,
-) -> Option<Vec<Change>> {
-    let old = codec::decode(old?).ok()?;
+) -> Result<Option<Vec<Change>>, DecodeError> {
+    let Some(old) = old else {
+        return Ok(None);
+    };
+    let old = codec::decode(old)?;
     let side = |database| Side {
         database,
         env: config.env.clone(),
     };
-    Some(compare(config, side(old), side(new.clone())))
+    Ok(Some(compare(config, side(old), side(new.clone()))))
 }

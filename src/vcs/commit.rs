@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use git2::{Commit, FileMode, ObjectType, Oid, Repository, Signature, Tree};
+use git2::{Commit, FileMode, Index, ObjectType, Oid, Repository, Signature, Tree};
 
 use super::lock::RepoLock;
 use super::{Repo, VcsError};
@@ -418,7 +418,51 @@ fn sync_work_tree(
     for relative in files.keys() {
         index.add_path(&Path::new(folder).join(relative))?;
     }
-    interrupt::pause_point(checkout.path(), "index");
-    index.write()?;
-    Ok(())
+    write_index(checkout, &index)
+}
+
+/// Writes `index` the way git does, in steps a signal can be deferred through: takes
+/// `index.lock` (created exclusively, so a git command writing the index meanwhile fails this
+/// run instead of being overwritten), fills it with the new index, renames it over `index`.
+fn write_index(checkout: &Repository, index: &Index) -> Result<(), VcsError> {
+    let git_dir = checkout.path();
+    let lock = git_dir.join("index.lock");
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&lock)
+        .map_err(|source| match source.kind() {
+            std::io::ErrorKind::AlreadyExists => VcsError::GitLocked { path: lock.clone() },
+            _ => VcsError::Io {
+                path: lock.clone(),
+                source,
+            },
+        })?;
+    let written = fill_and_rename(git_dir, &lock, index);
+    if written.is_err() {
+        let _ = fs::remove_file(&lock);
+    }
+    written
+}
+
+fn fill_and_rename(git_dir: &Path, lock: &Path, index: &Index) -> Result<(), VcsError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| VcsError::Io { path, source }
+    };
+    // libgit2 writes an index only to the path it was opened at: a scratch index gets the
+    // entries, then takes the lock file's place.
+    let scratch = git_dir.join("schemagit-index.new");
+    if scratch.exists() {
+        fs::remove_file(&scratch).map_err(io(&scratch))?;
+    }
+    let mut copy = Index::open(&scratch)?;
+    for entry in index.iter() {
+        copy.add(&entry)?;
+    }
+    copy.write()?;
+    fs::rename(&scratch, lock).map_err(io(lock))?;
+    interrupt::pause_point(git_dir, "index");
+    let target = git_dir.join("index");
+    fs::rename(lock, &target).map_err(io(&target))
 }

@@ -87,6 +87,11 @@ impl Repo {
             .map(str::to_string)
     }
 
+    /// The git directory (`.git` of a work tree, or the bare repository itself).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
     /// Where `schemagit.toml` and relative paths are looked up: the work tree's root, or the
     /// git directory of a bare repository.
     pub fn root(&self) -> &Path {

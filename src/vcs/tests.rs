@@ -92,31 +92,6 @@ fn a_commit_holds_the_folder_and_leaves_other_work_alone() {
 }
 
 #[test]
-fn a_second_run_waits_for_the_lock_then_fails_clearly() {
-    let (dir, repo) = repository();
-    let pid = std::os::unix::process::parent_id();
-    std::fs::write(dir.path().join(".git/schemagit.lock"), format!("{pid}\n")).unwrap();
-    let error = repo
-        .commit_folder(
-            FOLDER,
-            &files(&[("manifest.json", "{}\n")]),
-            None,
-            Duration::ZERO,
-            |_| String::new(),
-        )
-        .unwrap_err();
-    assert!(
-        matches!(error, VcsError::Locked { holder: Some(p), .. } if p == pid),
-        "{error}"
-    );
-    assert_eq!(
-        repo.read_folder("HEAD", FOLDER).unwrap(),
-        None,
-        "nothing was committed"
-    );
-}
-
-#[test]
 fn revisions_read_back_or_name_what_is_missing() {
     let (_dir, repo) = repository();
     assert_eq!(

@@ -1,7 +1,12 @@
 -- A stamp of the catalogs a snapshot reads: for each, its row count and the sum of its rows'
 -- xmin (the transaction that wrote each row version). Any committed DDL inserts, updates or
 -- deletes catalog rows, so it changes the stamp; VACUUM and ANALYZE update in place and do not.
--- Rows of temporary objects (other sessions' temp tables) are left out, and of the shared
+-- pg_class and pg_index are stamped by a hash of their rows without the columns that a table
+-- rewrite (TRUNCATE, VACUUM FULL, CLUSTER, REINDEX, REFRESH MATERIALIZED VIEW) or VACUUM
+-- changes: storage, statistics, frozen xids and the has-rules/triggers/subclass hints, which
+-- DDL never changes alone. Rows of temporary objects (other sessions' temp tables, their
+-- columns, defaults, constraints, indexes, sequences, rules, triggers, policies, comments,
+-- dependencies, and functions and types in temp schemas) are left out, and of the shared
 -- catalogs only the rows of this database count (other databases come and go on a shared
 -- server); roles count by name, those that own or are granted something here (pg_shdepend).
 -- Catalogs whose system columns a role may not read are stamped by their readable content. The deparse
@@ -15,9 +20,16 @@ WITH temp_namespaces AS (
 )
 SELECT 'pg_namespace', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_namespace WHERE oid NOT IN (SELECT oid FROM temp_namespaces)
 UNION ALL
-SELECT 'pg_class', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_class WHERE relpersistence <> 't'
+SELECT 'pg_class', pg_catalog.count(*),
+       pg_catalog.sum(pg_catalog.hashtextextended(
+         (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.-) ARRAY['relfilenode', 'relpages', 'reltuples',
+           'relallvisible', 'relfrozenxid', 'relminmxid', 'relhasindex', 'relhasrules',
+           'relhastriggers', 'relhassubclass', 'relrewrite'])::text, 0))::text
+  FROM pg_catalog.pg_class c WHERE relpersistence <> 't'
 UNION ALL
-SELECT 'pg_type', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_type WHERE typnamespace NOT IN (SELECT oid FROM temp_namespaces);
+SELECT 'pg_type', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_type WHERE typnamespace NOT IN (SELECT oid FROM temp_namespaces)
+UNION ALL
+SELECT 'pg_proc', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_proc WHERE pronamespace NOT IN (SELECT oid FROM temp_namespaces);
 
 WITH temp_relations AS (
   SELECT oid FROM pg_catalog.pg_class WHERE relpersistence = 't'
@@ -26,37 +38,57 @@ SELECT 'pg_attribute', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::
 UNION ALL
 SELECT 'pg_attrdef', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_attrdef WHERE adrelid NOT IN (SELECT oid FROM temp_relations)
 UNION ALL
-SELECT 'pg_constraint', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_constraint WHERE conrelid NOT IN (SELECT oid FROM temp_relations)
+SELECT 'pg_index', pg_catalog.count(*),
+       pg_catalog.sum(pg_catalog.hashtextextended(
+         (pg_catalog.to_jsonb(i) OPERATOR(pg_catalog.-) 'indcheckxmin')::text, 0))::text
+  FROM pg_catalog.pg_index i WHERE indrelid NOT IN (SELECT oid FROM temp_relations)
 UNION ALL
-SELECT 'pg_index', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_index WHERE indrelid NOT IN (SELECT oid FROM temp_relations);
+SELECT 'pg_sequence', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_sequence WHERE seqrelid NOT IN (SELECT oid FROM temp_relations);
 
 WITH temp_namespaces AS (
   SELECT oid FROM pg_catalog.pg_namespace WHERE nspname ~ '^pg_(toast_)?temp_'
 ), temp_relations AS (
   SELECT oid FROM pg_catalog.pg_class WHERE relpersistence = 't'
-), temp_objects AS (
-  SELECT oid FROM temp_namespaces
-  UNION ALL SELECT oid FROM temp_relations
-  UNION ALL SELECT oid FROM pg_catalog.pg_type WHERE typnamespace IN (SELECT oid FROM temp_namespaces)
-  UNION ALL SELECT oid FROM pg_catalog.pg_constraint WHERE connamespace IN (SELECT oid FROM temp_namespaces)
 )
-SELECT 'pg_depend', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_depend WHERE objid NOT IN (SELECT oid FROM temp_objects);
+SELECT 'pg_constraint', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_constraint
+ WHERE conrelid NOT IN (SELECT oid FROM temp_relations) AND connamespace NOT IN (SELECT oid FROM temp_namespaces)
+UNION ALL
+SELECT 'pg_inherits', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_inherits WHERE inhrelid NOT IN (SELECT oid FROM temp_relations)
+UNION ALL
+SELECT 'pg_partitioned_table', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_partitioned_table WHERE partrelid NOT IN (SELECT oid FROM temp_relations)
+UNION ALL
+SELECT 'pg_policy', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_policy WHERE polrelid NOT IN (SELECT oid FROM temp_relations);
 
-SELECT 'pg_inherits', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_inherits
+WITH temp_relations AS (
+  SELECT oid FROM pg_catalog.pg_class WHERE relpersistence = 't'
+)
+SELECT 'pg_trigger', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_trigger WHERE tgrelid NOT IN (SELECT oid FROM temp_relations)
 UNION ALL
-SELECT 'pg_partitioned_table', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_partitioned_table
+SELECT 'pg_rewrite', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_rewrite WHERE ev_class NOT IN (SELECT oid FROM temp_relations)
 UNION ALL
-SELECT 'pg_policy', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_policy
-UNION ALL
-SELECT 'pg_trigger', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_trigger
-UNION ALL
-SELECT 'pg_rewrite', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_rewrite
-UNION ALL
-SELECT 'pg_statistic_ext', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_statistic_ext
-UNION ALL
-SELECT 'pg_sequence', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_sequence
-UNION ALL
-SELECT 'pg_proc', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_proc;
+SELECT 'pg_statistic_ext', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_statistic_ext WHERE stxrelid NOT IN (SELECT oid FROM temp_relations);
+
+WITH RECURSIVE temp_objects (classid, objid) AS (
+  SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass::pg_catalog.oid, oid FROM pg_catalog.pg_namespace WHERE nspname ~ '^pg_(toast_)?temp_'
+  UNION ALL
+  SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, oid FROM pg_catalog.pg_class WHERE relpersistence = 't'
+  UNION
+  SELECT d.classid, d.objid FROM pg_catalog.pg_depend d
+    JOIN temp_objects t ON d.refclassid = t.classid AND d.refobjid = t.objid
+)
+SELECT 'pg_depend', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_depend d
+ WHERE NOT EXISTS (SELECT FROM temp_objects t WHERE t.classid = d.classid AND t.objid = d.objid);
+
+WITH RECURSIVE temp_objects (classid, objid) AS (
+  SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass::pg_catalog.oid, oid FROM pg_catalog.pg_namespace WHERE nspname ~ '^pg_(toast_)?temp_'
+  UNION ALL
+  SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, oid FROM pg_catalog.pg_class WHERE relpersistence = 't'
+  UNION
+  SELECT d.classid, d.objid FROM pg_catalog.pg_depend d
+    JOIN temp_objects t ON d.refclassid = t.classid AND d.refobjid = t.objid
+)
+SELECT 'pg_description', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_description d
+ WHERE NOT EXISTS (SELECT FROM temp_objects t WHERE t.classid = d.classoid AND t.objid = d.objoid);
 
 SELECT 'pg_aggregate', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_aggregate
 UNION ALL
@@ -65,8 +97,6 @@ UNION ALL
 SELECT 'pg_range', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_range
 UNION ALL
 SELECT 'pg_extension', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_extension
-UNION ALL
-SELECT 'pg_description', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_description
 UNION ALL
 SELECT 'pg_collation', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_collation
 UNION ALL
