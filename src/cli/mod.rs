@@ -5,6 +5,7 @@ mod audit;
 mod check;
 mod diff;
 mod error;
+mod fleet;
 mod init;
 mod judge;
 mod migrations;

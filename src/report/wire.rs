@@ -27,6 +27,27 @@ pub struct SnapshotReport {
     pub changes: Vec<FileChangeReport>,
 }
 
+/// `schemagit snapshot --all --json` and `--databases --json`: the one commit of the run,
+/// and each database's report as `snapshot --json` gives it (its `commit` is the run's commit
+/// when its folder changed, else `null`).
+#[derive(Debug, Serialize)]
+pub struct FleetReport {
+    pub commit: Option<String>,
+    pub branch: Option<String>,
+    pub dry_run: bool,
+    pub pushed: Option<String>,
+    pub databases: Vec<SnapshotReport>,
+    /// The databases that could not be read; none of them is in the commit.
+    pub failed: Vec<FleetFailure>,
+}
+
+/// A database of a fleet run that failed, and why.
+#[derive(Debug, Serialize)]
+pub struct FleetFailure {
+    pub env: String,
+    pub error: String,
+}
+
 /// One object file added, changed or removed by a snapshot.
 #[derive(Debug, Serialize)]
 pub struct FileChangeReport {
@@ -105,6 +126,58 @@ pub fn write_snapshot_human(out: &mut dyn Write, report: &SnapshotReport) -> io:
             out,
             "unchanged: {} already matches the last commit, nothing to commit",
             report.folder
+        )?,
+    }
+    match &report.pushed {
+        Some(remote) => writeln!(out, "pushed to {remote}"),
+        None => Ok(()),
+    }
+}
+
+/// One line per database (what changed in its folder), then the run's commit.
+pub fn write_fleet_human(out: &mut dyn Write, report: &FleetReport) -> io::Result<()> {
+    let width = report
+        .databases
+        .iter()
+        .map(|d| d.env.len())
+        .chain(report.failed.iter().map(|f| f.env.len()))
+        .max()
+        .unwrap_or(0);
+    let mut changed = 0;
+    for database in &report.databases {
+        let state = if database.changes.is_empty() {
+            "unchanged".to_string()
+        } else {
+            changed += 1;
+            counted(database.changes.len(), "file changed")
+        };
+        writeln!(
+            out,
+            "{:<width$}  {}, {}: {state}",
+            database.env,
+            counted(database.objects, "object"),
+            &database.fingerprint[..database.fingerprint.len().min(19)]
+        )?;
+    }
+    for failure in &report.failed {
+        writeln!(out, "{:<width$}  failed: {}", failure.env, failure.error)?;
+    }
+    let total = report.databases.len() + report.failed.len();
+    match (&report.commit, &report.branch) {
+        (Some(commit), Some(branch)) => writeln!(
+            out,
+            "committed {} on {}: {changed} of {total} changed",
+            &commit[..commit.len().min(12)],
+            branch.trim_start_matches("refs/heads/")
+        )?,
+        _ if report.dry_run => writeln!(
+            out,
+            "dry run: {changed} of {total} would change; nothing written or committed"
+        )?,
+        _ => writeln!(
+            out,
+            "unchanged: all {} already match the last commit, nothing to commit",
+            report.databases.len()
         )?,
     }
     match &report.pushed {
