@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use clap::Args;
 
+use super::progress::Progress;
 use super::snapshot::SnapshotArgs;
 use super::{runtime, source, CliError, Context, ErrorKind, Outcome};
 use crate::audit::Since;
@@ -107,7 +108,13 @@ pub fn run(
             jobs.min(members.len())
         ));
     }
-    let results = read_all(&members, &previous, jobs);
+    let progress = if context.progress() {
+        Progress::new(members.len(), what)
+    } else {
+        Progress::hidden()
+    };
+    let results = read_all(&members, &previous, jobs, &progress);
+    progress.finish();
 
     let mut failed = Vec::new();
     let mut read = Vec::new();
@@ -361,6 +368,7 @@ fn read_all(
     members: &[Member],
     previous: &BTreeMap<String, SnapshotCommit>,
     jobs: usize,
+    progress: &Progress,
 ) -> Vec<Result<Read, CliError>> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<Read, CliError>>>> =
@@ -373,6 +381,7 @@ fn read_all(
                     break;
                 };
                 let result = read_one(member, previous.get(&member.name));
+                progress.inc();
                 results
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)[index] = Some(result);

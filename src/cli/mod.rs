@@ -10,6 +10,7 @@ mod init;
 mod judge;
 mod migrations;
 mod notify;
+mod progress;
 mod snapshot;
 mod source;
 mod verify;
