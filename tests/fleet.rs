@@ -172,3 +172,99 @@ fn a_database_that_fails_does_not_stop_the_others() {
         "{subject}"
     );
 }
+
+#[test]
+fn jobs_bound_the_connections_open_at_once() {
+    let names = tenants("fleetjobs", 4);
+    for name in &names {
+        cluster().execute(
+            name,
+            "CREATE VIEW app.user_emails AS SELECT email FROM app.users;",
+        );
+    }
+    let runtime = common::runtime();
+    // Every tenant's view is locked, so every read that starts waits for its lock: the reads
+    // waiting at once are the connections the run has open at once.
+    let lockers: Vec<_> = names
+        .iter()
+        .map(|name| {
+            common::session(
+                &runtime,
+                &cluster().url(name),
+                "BEGIN; LOCK TABLE app.user_emails IN ACCESS EXCLUSIVE MODE;",
+            )
+        })
+        .collect();
+    let watcher = common::session(&runtime, &cluster().url("postgres"), "");
+    let waiting = || -> i64 {
+        runtime.block_on(async {
+            watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'fleetjobs\\_%' AND wait_event_type = 'Lock'",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0)
+        })
+    };
+    let repo = Repo::new();
+    std::fs::write(
+        repo.path().join("schemagit.toml"),
+        "lock_timeout_ms = 60000\n",
+    )
+    .unwrap();
+    let server = cluster().url("postgres");
+    let child = common::hermetic(std::process::Command::new(env!("CARGO_BIN_EXE_schemagit")))
+        .args([
+            "snapshot",
+            "--json",
+            "--databases",
+            "fleetjobs_*",
+            "--database-url",
+            &server,
+            "--jobs",
+            "2",
+        ])
+        .current_dir(repo.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut peak = 0;
+    let started = std::time::Instant::now();
+    // Release the locks one at a time, each once the run waits on two (or on all still locked).
+    for (released, locker) in lockers.iter().enumerate() {
+        let expected = (lockers.len() - released).min(2) as i64;
+        loop {
+            let now = waiting();
+            peak = peak.max(now);
+            if now >= expected || started.elapsed() > std::time::Duration::from_secs(60) {
+                break;
+            }
+        }
+        // With every lock still held, an unbounded run would go on opening connections: watch
+        // for them a while before the first release (a bounded run never shows more than 2).
+        if released == 0 {
+            let settled = std::time::Instant::now();
+            while settled.elapsed() < std::time::Duration::from_secs(1) {
+                peak = peak.max(waiting());
+            }
+        }
+        runtime.block_on(locker.batch_execute("COMMIT")).unwrap();
+        peak = peak.max(waiting());
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(peak, 2, "reads waiting at once with --jobs 2");
+    for name in &names {
+        assert!(repo
+            .path()
+            .join(format!("snapshots/{name}/manifest.json"))
+            .is_file());
+    }
+}
