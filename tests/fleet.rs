@@ -137,6 +137,47 @@ fn shards_partition_the_fleet_the_same_way_every_time() {
 }
 
 #[test]
+fn each_shard_pushes_its_own_branch() {
+    let names = tenants("fleetpush", 4);
+    let repo = Repo::new();
+    let remote = tempfile::tempdir().unwrap();
+    repo.git(&["init", "-q", "--bare", remote.path().to_str().unwrap()]);
+    let remote_path = remote.path().to_str().unwrap().to_string();
+    let mut landed = BTreeSet::new();
+    for i in 1..=2 {
+        let shard = format!("{i}/2");
+        let args = [
+            "--shard",
+            shard.as_str(),
+            "--branch",
+            "fleet-shard-{shard}",
+            "--push",
+            remote_path.as_str(),
+        ];
+        let report = fleet(&repo, "fleetpush_*", &args).success().json();
+        if report["databases"].as_array().unwrap().is_empty() {
+            continue;
+        }
+        assert_eq!(report["branch"], format!("refs/heads/fleet-shard-{i}"));
+        assert_eq!(report["pushed"], remote_path.as_str());
+        let pushed = common::hermetic(std::process::Command::new("git"))
+            .args([
+                "ls-tree",
+                "--name-only",
+                &format!("fleet-shard-{i}"),
+                "snapshots/",
+            ])
+            .current_dir(remote.path())
+            .output()
+            .unwrap();
+        for folder in String::from_utf8(pushed.stdout).unwrap().lines() {
+            landed.insert(folder.trim_start_matches("snapshots/").to_string());
+        }
+    }
+    assert_eq!(landed, names.into_iter().collect());
+}
+
+#[test]
 fn a_database_that_fails_does_not_stop_the_others() {
     let names = tenants("fleetall", 1);
     let repo = Repo::new();

@@ -149,7 +149,7 @@ pub fn write_fleet_human(out: &mut dyn Write, report: &FleetReport) -> io::Resul
             "unchanged".to_string()
         } else {
             changed += 1;
-            counted(database.changes.len(), "file changed")
+            format!("{} changed", counted(database.changes.len(), "file"))
         };
         writeln!(
             out,
