@@ -33,9 +33,60 @@ impl Shard {
     }
 }
 
+/// Databases that share one schema, by fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub fingerprint: String,
+    /// By name.
+    pub databases: Vec<String>,
+}
+
+/// The databases grouped by fingerprint, largest group first: the first is the majority
+/// schema (of equal groups, the one whose first database sorts first).
+pub fn groups(fingerprints: &[(String, String)]) -> Vec<Group> {
+    let mut by_fingerprint: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for (name, fingerprint) in fingerprints {
+        by_fingerprint
+            .entry(fingerprint)
+            .or_default()
+            .push(name.clone());
+    }
+    let mut groups: Vec<Group> = by_fingerprint
+        .into_iter()
+        .map(|(fingerprint, mut databases)| {
+            databases.sort();
+            Group {
+                fingerprint: fingerprint.to_string(),
+                databases,
+            }
+        })
+        .collect();
+    groups.sort_by(|a, b| {
+        b.databases
+            .len()
+            .cmp(&a.databases.len())
+            .then_with(|| a.databases.cmp(&b.databases))
+    });
+    groups
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_largest_group_is_the_majority() {
+        let pair = |n: &str, f: &str| (n.to_string(), f.to_string());
+        let found = groups(&[
+            pair("t3", "b"),
+            pair("t1", "a"),
+            pair("t2", "a"),
+            pair("t0", "c"),
+        ]);
+        assert_eq!(found[0].databases, ["t1", "t2"]);
+        assert_eq!(found[1].databases, ["t0"]);
+        assert_eq!(found[2].databases, ["t3"]);
+    }
 
     #[test]
     fn shards_partition_the_fleet_and_stay_put() {

@@ -309,3 +309,54 @@ fn jobs_bound_the_connections_open_at_once() {
             .is_file());
     }
 }
+
+#[test]
+fn diff_names_the_tenant_that_drifted_from_the_majority() {
+    let names = tenants("fleetdiff", 5);
+    let drifted = &names[2];
+    cluster().execute(
+        drifted,
+        "CREATE INDEX invoices_total_idx ON app.invoices (total);",
+    );
+    let repo = Repo::new();
+    let server = cluster().url("postgres");
+    let diff = |extra: &[&str]| {
+        let mut args = vec![
+            "diff",
+            "--databases",
+            "fleetdiff_*",
+            "--database-url",
+            &server,
+        ];
+        args.extend_from_slice(extra);
+        repo.schemagit(&args)
+    };
+    let json = diff(&["--json"]);
+    assert_eq!(json.code, 2, "a warning: {}", json.stderr);
+    let report = json.json();
+    assert_eq!(report["majority"]["databases"].as_array().unwrap().len(), 4);
+    assert_eq!(report["differing"][0]["env"], drifted.as_str());
+    assert_eq!(report["differing"][0]["summary"]["warning"], 1);
+    assert_eq!(
+        report["differing"][0]["changes"][0]["object"],
+        "app.invoices.invoices_total_idx"
+    );
+    let human = diff(&[]);
+    assert_eq!(human.code, 2);
+    assert!(
+        human.stdout.starts_with("majority schema blake3:"),
+        "{}",
+        human.stdout
+    );
+    assert!(human
+        .stdout
+        .contains(&format!("\n{drifted} differs (blake3:")));
+    assert!(human.stdout.contains("app.invoices.invoices_total_idx"));
+    let markdown = diff(&["--format", "markdown"]);
+    assert!(markdown.stdout.contains(&format!("## {drifted} differs")));
+    assert_eq!(diff(&["--fail-on", "critical"]).code, 0);
+    cluster().execute(drifted, "DROP INDEX app.invoices_total_idx;");
+    let same = diff(&[]);
+    assert_eq!(same.code, 0, "{}", same.stdout);
+    assert!(same.stdout.contains("every database has this schema"));
+}

@@ -437,3 +437,115 @@ fn semantic_changes(old: &Files, done: &Read, config: &Config) -> Option<Vec<cra
     };
     Some(compare(config, side(old), side(done.database.clone())))
 }
+
+/// `schemagit diff --databases PATTERN`: every matching database read, grouped by
+/// fingerprint; the largest group is the majority schema, and each other database is compared
+/// with it. Exit 0/1/2 by the worst change, as `check`.
+pub fn diff(
+    context: &mut Context,
+    pattern: &str,
+    args: &super::diff::DiffArgs,
+) -> Result<Outcome, CliError> {
+    let members = databases(context, pattern)?;
+    if members.is_empty() {
+        return Err(CliError::new(
+            ErrorKind::Usage,
+            format!("no database on the server matches {pattern:?}"),
+        )
+        .with_hint("check the pattern: `*` matches any run of characters, `?` one"));
+    }
+    let jobs = context.config.jobs(args.jobs.map(usize::from));
+    let progress = if context.progress() {
+        Progress::new(members.len(), "databases")
+    } else {
+        Progress::hidden()
+    };
+    let results = read_all(&members, &BTreeMap::new(), jobs, &progress);
+    progress.finish();
+    let mut read = BTreeMap::new();
+    let mut failed = Vec::new();
+    for (member, result) in members.iter().zip(results) {
+        match result {
+            Ok(done) => {
+                read.insert(member.name.clone(), (member, done));
+            }
+            Err(error) => {
+                context.note(format_args!("error: {}: {}", member.name, error.message));
+                failed.push((member.name.clone(), error));
+            }
+        }
+    }
+    let fingerprints: Vec<(String, String)> = read
+        .iter()
+        .map(|(name, (_, done))| (name.clone(), done.snapshot.manifest.fingerprint.clone()))
+        .collect();
+    let groups = crate::fleet::groups(&fingerprints);
+    let mut differing = Vec::new();
+    if let Some(majority) = groups.first() {
+        let (_, reference) = &read[&majority.databases[0]];
+        for group in &groups[1..] {
+            for name in &group.databases {
+                let (member, done) = &read[name];
+                let side = |database, env: &str| Side {
+                    database,
+                    env: env.to_string(),
+                };
+                let changes = compare(
+                    &member.config,
+                    side(reference.database.clone(), &majority.databases[0]),
+                    side(done.database.clone(), name),
+                );
+                differing.push((name.clone(), group.fingerprint.clone(), changes));
+            }
+        }
+    }
+    let all: Vec<crate::diff::Change> = differing
+        .iter()
+        .flat_map(|(_, _, changes)| changes.iter().cloned())
+        .collect();
+    let written = if context.json {
+        wire::write_json(
+            context.out,
+            &wire::FleetDiffReport::new(
+                &groups,
+                &differing,
+                failed
+                    .iter()
+                    .map(|(env, error)| FleetFailure {
+                        env: env.clone(),
+                        error: error.message.clone(),
+                    })
+                    .collect(),
+            ),
+        )
+    } else {
+        wire::write_fleet_diff(
+            context.out,
+            &groups,
+            &differing,
+            args.format == super::judge::Format::Markdown,
+            context.color,
+        )
+    };
+    written.map_err(|e| CliError::writing_stdout(&e))?;
+    if let Some(kind) = failed.iter().map(|(_, e)| e.kind).reduce(ErrorKind::worse) {
+        return Err(CliError::new(
+            kind,
+            format!(
+                "{} of {} databases could not be read",
+                failed.len(),
+                members.len()
+            ),
+        ));
+    }
+    let threshold = match args.fail_on {
+        super::judge::FailOn::Critical => crate::diff::Severity::Critical,
+        super::judge::FailOn::Warning => crate::diff::Severity::Warning,
+        super::judge::FailOn::Info => crate::diff::Severity::Info,
+    };
+    Ok(match all.iter().map(|c| c.severity).max() {
+        Some(crate::diff::Severity::Critical) => Outcome::Critical,
+        Some(severity) if severity >= threshold => Outcome::Warning,
+        _ => Outcome::Clean,
+    })
+}

@@ -7,6 +7,8 @@ use serde::Serialize;
 
 use super::changes::counted;
 use crate::codec::{FileChange, Problem};
+use crate::diff::Change;
+use crate::fleet::Group;
 
 /// `schemagit snapshot --json`.
 #[derive(Debug, Serialize)]
@@ -46,6 +48,104 @@ pub struct FleetReport {
 pub struct FleetFailure {
     pub env: String,
     pub error: String,
+}
+
+/// `schemagit diff --databases --json`: the groups of identical schemas (the majority first),
+/// each other database's changes from the majority, and the databases that could not be read.
+#[derive(Debug, Serialize)]
+pub struct FleetDiffReport<'a> {
+    pub majority: Option<GroupReport<'a>>,
+    pub groups: Vec<GroupReport<'a>>,
+    pub differing: Vec<DifferingReport<'a>>,
+    pub failed: Vec<FleetFailure>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupReport<'a> {
+    pub fingerprint: &'a str,
+    pub databases: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+pub struct DifferingReport<'a> {
+    pub env: &'a str,
+    pub fingerprint: &'a str,
+    #[serde(flatten)]
+    pub changes: super::changes::ChangeReport<'a>,
+}
+
+impl<'a> FleetDiffReport<'a> {
+    pub fn new(
+        groups: &'a [Group],
+        differing: &'a [(String, String, Vec<Change>)],
+        failed: Vec<FleetFailure>,
+    ) -> Self {
+        let group = |g: &'a Group| GroupReport {
+            fingerprint: &g.fingerprint,
+            databases: &g.databases,
+        };
+        FleetDiffReport {
+            majority: groups.first().map(group),
+            groups: groups.iter().map(group).collect(),
+            differing: differing
+                .iter()
+                .map(|(env, fingerprint, changes)| DifferingReport {
+                    env,
+                    fingerprint,
+                    changes: super::changes::report(changes),
+                })
+                .collect(),
+            failed,
+        }
+    }
+}
+
+/// `diff --databases` for people: the majority schema, then each database that differs from
+/// it and its changes (as `diff` shows them, or as markdown).
+pub fn write_fleet_diff(
+    out: &mut dyn Write,
+    groups: &[Group],
+    differing: &[(String, String, Vec<Change>)],
+    markdown: bool,
+    color: bool,
+) -> io::Result<()> {
+    let total: usize = groups.iter().map(|g| g.databases.len()).sum();
+    let Some(majority) = groups.first() else {
+        return writeln!(out, "no database could be read");
+    };
+    let (heading, item) = if markdown { ("## ", "- ") } else { ("", "  ") };
+    writeln!(
+        out,
+        "{heading}majority schema {}: {} of {total} databases",
+        majority.fingerprint,
+        majority.databases.len()
+    )?;
+    if differing.is_empty() {
+        return writeln!(out, "{item}every database has this schema");
+    }
+    for (env, fingerprint, changes) in differing {
+        writeln!(
+            out,
+            "\n{heading}{env} differs ({fingerprint}): {}",
+            counted(changes.len(), "change")
+        )?;
+        if markdown {
+            for change in changes {
+                writeln!(
+                    out,
+                    "- **{}** {} {} `{}`: {}",
+                    change.severity.as_str(),
+                    change.action.as_str(),
+                    change.kind.replace('_', " "),
+                    change.object,
+                    change.detail
+                )?;
+            }
+        } else {
+            super::changes::write_human(out, changes, color)?;
+        }
+    }
+    Ok(())
 }
 
 /// One object file added, changed or removed by a snapshot.
