@@ -59,7 +59,10 @@ struct FileConfig {
     lock_timeout_ms: Option<u64>,
     statement_timeout_ms: Option<u64>,
     repo_lock_timeout_ms: Option<u64>,
+    /// How many sessions one schema read uses.
     connections: Option<usize>,
+    /// How many databases a fleet run reads at once (`--jobs`).
+    jobs: Option<usize>,
     #[serde(default)]
     env: BTreeMap<String, EnvConfig>,
     #[serde(default)]
@@ -356,6 +359,35 @@ impl Config {
     /// default 30 s.
     pub fn repo_lock_timeout(&self) -> Duration {
         Duration::from_millis(self.file.repo_lock_timeout_ms.unwrap_or(30_000))
+    }
+
+    /// How many databases a fleet run reads at once: `--jobs`, else `jobs`, default 4.
+    pub fn jobs(&self, flag: Option<usize>) -> usize {
+        flag.or(self.file.jobs).unwrap_or(4).max(1)
+    }
+
+    /// The environments `schemagit.toml` defines, in name order (`snapshot --all`).
+    pub fn environments(&self) -> Vec<String> {
+        self.file.env.keys().cloned().collect()
+    }
+
+    /// This configuration for a fleet's database `name` on the same server: its own folder
+    /// `snapshots/<name>`, the default migrations folder, no role map or alert address of its own.
+    pub fn fleet_member(&self, name: &str) -> Result<Config, ConfigError> {
+        if !valid_env_name(name) {
+            return Err(ConfigError::EnvName(name.to_string()));
+        }
+        let snapshot_dir = self
+            .file
+            .snapshot_dir
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SNAPSHOT_DIR.to_string());
+        Ok(Config {
+            env: name.to_string(),
+            snapshot_folder: format!("{}/{name}", snapshot_dir.trim_end_matches('/')),
+            migrations: PathBuf::from(DEFAULT_MIGRATIONS),
+            ..self.clone()
+        })
     }
 
     /// The role mapping of environment `name` (`[env.NAME.roles]`).

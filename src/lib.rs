@@ -10,6 +10,7 @@
 //! - [`migrations`] reads each migration tool's files and tracking table, replays the files as
 //!   the tool runs them, and checks files, tracking rows and git history against each other;
 //! - [`config`] resolves `schemagit.toml`, the environment and flags into one [`config::Config`];
+//! - [`fleet`] picks a fleet run's databases and its shard of them (pure);
 //! - [`init`] renders what `schemagit init` writes: configuration and CI workflows (pure);
 //! - [`time`] shows commit times and reads the dates `log` takes (pure);
 //! - [`interrupt`] defers Ctrl-C and SIGTERM while the repository is being updated;
@@ -24,6 +25,7 @@ pub mod compare;
 pub mod config;
 pub mod diff;
 pub mod ephemeral;
+pub mod fleet;
 pub mod folder;
 pub mod init;
 pub mod interrupt;

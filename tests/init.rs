@@ -356,3 +356,30 @@ fn the_action_is_a_well_formed_composite_action_and_its_steps_lint() {
         "actionlint on the action's steps:\n{said}\n{workflow}"
     );
 }
+
+#[test]
+fn init_shards_writes_a_fleet_matrix_that_lints() {
+    let repo = Repo::new();
+    let run = repo.schemagit(&["init", "--shards", "4"]).success();
+    assert!(run
+        .stdout
+        .contains("wrote .github/workflows/snapshot-fleet.yml"));
+    let path = repo.path().join(".github/workflows/snapshot-fleet.yml");
+    let workflow: Value = serde_yaml_ng::from_str(&read(&path)).unwrap();
+    let job = key(&key(&workflow, "jobs"), "snapshot");
+    let shards = key(&key(&key(&job, "strategy"), "matrix"), "shard");
+    assert_eq!(
+        shards,
+        serde_yaml_ng::from_str::<Value>("[1, 2, 3, 4]").unwrap()
+    );
+    let steps = key(&job, "steps");
+    let steps = text(&key(&steps[2], "run"));
+    assert!(
+        steps.contains("schemagit snapshot --databases \"$FLEET_DATABASES\" --shard \"$SHARD/4\" --branch \"$branch\" --push"),
+        "{steps}"
+    );
+    if let Some(linter) = Actionlint::find("init_shards_writes_a_fleet_matrix_that_lints") {
+        linter.assert_clean(&[path]);
+    }
+    assert_eq!(repo.schemagit(&["init", "--shards", "0"]).code, 3);
+}

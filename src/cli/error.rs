@@ -37,6 +37,19 @@ pub enum ErrorKind {
     OutputClosed,
 }
 
+impl ErrorKind {
+    /// The worse of two failures, for a run that reports many (a fleet): the one whose exit
+    /// code is higher: the variants up to `Interrupted` are declared in the order of their codes.
+    pub fn worse(self, other: ErrorKind) -> ErrorKind {
+        let rank = |kind: ErrorKind| kind as u8;
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct CliError {
     pub kind: ErrorKind,

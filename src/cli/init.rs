@@ -21,6 +21,11 @@ pub struct InitArgs {
     /// repository
     #[arg(long, value_name = "REF", default_value = init::DEFAULT_ACTION)]
     pub action: String,
+
+    /// Also write .github/workflows/snapshot-fleet.yml: N shards side by side, each running
+    /// `snapshot --databases PATTERN --shard I/N --branch schema/fleet-shard-I --push`
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub shards: Option<u16>,
 }
 
 /// `init --json`.
@@ -51,13 +56,22 @@ pub fn run(init: Init, args: InitArgs) -> Result<Outcome, CliError> {
         )
         .with_hint("run it in a clone with a checkout")
     })?;
-    let files = init::files(init.envs, &args.action).map_err(|e| {
-        let hint = match e {
-            InitError::Action(_) => "for example --action acme/schemagit@v1",
-            _ => "for example --env production --env staging",
-        };
-        CliError::new(ErrorKind::Usage, e.to_string()).with_hint(hint)
-    })?;
+    let fleet = args
+        .shards
+        .map(|shards| init::fleet_workflow(shards, &args.action))
+        .transpose();
+    let files = init::files(init.envs, &args.action)
+        .and_then(|mut files| {
+            files.extend(fleet?);
+            Ok(files)
+        })
+        .map_err(|e| {
+            let hint = match e {
+                InitError::Action(_) => "for example --action acme/schemagit@v1",
+                _ => "for example --env production --env staging",
+            };
+            CliError::new(ErrorKind::Usage, e.to_string()).with_hint(hint)
+        })?;
     let existing: Vec<&str> = files
         .iter()
         .map(|file| file.path)

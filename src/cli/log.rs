@@ -11,7 +11,7 @@ use crate::diff::retain_about;
 use crate::report::changed_by_trailers;
 use crate::report::log::{write_log_entry, write_log_json, LogEntry};
 use crate::time::{parse_date, DayEnd};
-use crate::vcs::{FolderCommit, HistoryQuery};
+use crate::vcs::{env_section, FolderCommit, HistoryQuery};
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
@@ -124,7 +124,7 @@ fn entry(
         time: commit.time,
         author: commit.author,
         subject: commit.subject,
-        changed_by: changed_by_trailers(&commit.message),
+        changed_by: changed_by_trailers(env_section(&commit.message, &config.env)),
         changes,
     }))
 }

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use clap::Args;
 
+use super::fleet::FleetArgs;
 use super::judge::{Compared, Format};
 use super::notify::{self, Drift, NotifyArgs};
 use super::{source, CliError, Context, ErrorKind, Outcome};
@@ -55,6 +56,9 @@ pub struct SnapshotArgs {
     /// branch, what the commit changed
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// Where the schema came from, for the commit message and progress lines, and what the audit
@@ -68,6 +72,9 @@ struct Read {
 }
 
 pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliError> {
+    if args.fleet.is_fleet() {
+        return super::fleet::run(context, &args, &args.fleet);
+    }
     let progress = context.progress();
     let started = Instant::now();
     if args.branch.is_none() && !args.dry_run {

@@ -19,6 +19,7 @@ const CONFIG_ENVIRONMENT: &str = include_str!("templates/environment.toml");
 const SCHEMA_VALIDATE: &str = include_str!("templates/schema-validate.yml");
 const SNAPSHOT_GEN: &str = include_str!("templates/snapshot-gen.yml");
 const COMPARE_JOB: &str = include_str!("templates/compare-job.yml");
+const SNAPSHOT_FLEET: &str = include_str!("templates/snapshot-fleet.yml");
 
 /// The indentation of a step's `env:` entries in the templates.
 const STEP_ENV_INDENT: &str = "          ";
@@ -217,10 +218,37 @@ pub fn files(envs: &[String], action: &str) -> Result<Vec<File>, InitError> {
     ])
 }
 
+/// The fleet's snapshot workflow (`init --shards N`): a matrix of `shards` jobs, each running
+/// `snapshot --databases … --shard I/N` onto its own branch; the workflow installs schemagit
+/// with `action`.
+pub fn fleet_workflow(shards: u16, action: &str) -> Result<File, InitError> {
+    if !valid_action(action) {
+        return Err(InitError::Action(action.to_string()));
+    }
+    let list: Vec<String> = (1..=shards).map(|i| i.to_string()).collect();
+    Ok(File {
+        path: ".github/workflows/snapshot-fleet.yml",
+        contents: SNAPSHOT_FLEET
+            .replace("@SHARD_LIST@", &format!("[{}]", list.join(", ")))
+            .replace("@SHARDS@", &shards.to_string())
+            .replace("@ACTION@", action),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::{Config, Flags};
+
+    #[test]
+    fn the_fleet_workflow_runs_one_job_per_shard() {
+        let file = fleet_workflow(3, DEFAULT_ACTION).unwrap();
+        assert!(file.contents.contains("        shard: [1, 2, 3]\n"));
+        assert!(file
+            .contents
+            .contains("--shard \"$SHARD/3\" --branch \"$branch\" --push"));
+        assert!(!file.contents.contains("@SHARDS@") && !file.contents.contains("@ACTION@"));
+    }
 
     fn names(envs: &[&str]) -> Vec<String> {
         envs.iter().map(|e| e.to_string()).collect()

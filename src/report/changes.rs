@@ -34,16 +34,20 @@ pub struct ChangeEntry<'a> {
 }
 
 pub fn write_json(out: &mut dyn Write, changes: &[Change]) -> io::Result<()> {
+    super::wire::write_json(out, &report(changes))
+}
+
+/// The changes in the wire shape of `check --json` and `diff --json`, with their summary.
+pub fn report(changes: &[Change]) -> ChangeReport<'_> {
     let summary = Summary::of(changes);
-    let report = ChangeReport {
+    ChangeReport {
         summary: SummaryReport {
             critical: summary.critical,
             warning: summary.warning,
             info: summary.info,
         },
         changes: entries(changes),
-    };
-    super::wire::write_json(out, &report)
+    }
 }
 
 /// The changes in the wire shape of `check --json` and `diff --json`.

@@ -32,78 +32,147 @@ pub struct CommitFacts<'a> {
 /// The commit message. `changes` is `None` for the first snapshot of an environment (or one
 /// that replaces an unreadable snapshot).
 pub fn commit_message(facts: &CommitFacts, changes: Option<&[Change]>) -> String {
-    let mut message = String::new();
-    match changes {
-        None => {
+    let mut message = format!("schema({}): {}\n", facts.env, summary_of(facts, changes));
+    if let Some(changes) = changes {
+        write_changes(&mut message, changes, "");
+    }
+    write_audit(&mut message, facts, "");
+    message.push('\n');
+    write_trailers(&mut message, facts);
+    message
+}
+
+/// One environment of a fleet commit: its facts and its changes (`None`: first snapshot).
+pub struct FleetMember<'a> {
+    pub facts: CommitFacts<'a>,
+    pub changes: Option<Vec<Change>>,
+}
+
+/// The message of one commit holding several changed folders: a subject that counts what
+/// changed out of `total` (`what`: "databases" or "environments"), then per environment a
+/// summary line and its changes, then each environment's block of trailers, opened by its
+/// `Schema-Env:` line, as a single-environment commit has them. One changed folder gets the
+/// single-environment message.
+pub fn fleet_commit_message(what: &str, total: usize, members: &[FleetMember]) -> String {
+    if let [member] = members {
+        return commit_message(&member.facts, member.changes.as_deref());
+    }
+    let all: Vec<Change> = members
+        .iter()
+        .flat_map(|m| m.changes.iter().flatten().cloned())
+        .collect();
+    let summary = Summary::of(&all);
+    let mut message = format!(
+        "schema: {} of {total} {what} changed, {}",
+        members.len(),
+        counted(all.len(), "change")
+    );
+    if summary.critical > 0 {
+        let _ = write!(message, ", {} critical", summary.critical);
+    }
+    if summary.warning > 0 {
+        let _ = write!(message, ", {}", counted(summary.warning, "warning"));
+    }
+    message.push('\n');
+    for member in members {
+        let changes = member.changes.as_deref();
+        let _ = write!(
+            message,
+            "\n{}: {}\n",
+            member.facts.env,
+            summary_of(&member.facts, changes)
+        );
+        if let Some(changes) = changes {
+            write_changes(&mut message, changes, "  ");
+        }
+        write_audit(&mut message, &member.facts, "  ");
+    }
+    message.push('\n');
+    for member in members {
+        write_trailers(&mut message, &member.facts);
+    }
+    message
+}
+
+/// `3 changes, 1 critical, 1 warning`, or `initial snapshot, 27 objects`.
+fn summary_of(facts: &CommitFacts, changes: Option<&[Change]>) -> String {
+    let Some(changes) = changes else {
+        return format!(
+            "initial snapshot, {}",
+            counted(facts.object_count, "object")
+        );
+    };
+    let summary = Summary::of(changes);
+    let mut line = counted(changes.len(), "change");
+    if summary.critical > 0 {
+        let _ = write!(line, ", {} critical", summary.critical);
+    }
+    if summary.warning > 0 {
+        let _ = write!(line, ", {}", counted(summary.warning, "warning"));
+    }
+    line
+}
+
+/// The changes, by severity, each list indented by `indent`.
+fn write_changes(message: &mut String, changes: &[Change], indent: &str) {
+    for severity in [Severity::Critical, Severity::Warning, Severity::Info] {
+        let listed: Vec<&Change> = changes.iter().filter(|c| c.severity == severity).collect();
+        if listed.is_empty() {
+            continue;
+        }
+        let _ = writeln!(message, "\n{indent}{}:", capitalised(severity.as_str()));
+        for change in listed.iter().take(LISTED) {
             let _ = writeln!(
                 message,
-                "schema({}): initial snapshot, {}",
-                facts.env,
-                counted(facts.object_count, "object")
+                "{indent}  {} {} {}: {}",
+                change.action.as_str(),
+                change.kind.replace('_', " "),
+                change.object,
+                change.detail
             );
         }
-        Some(changes) => {
-            let summary = Summary::of(changes);
-            let mut subject = format!(
-                "schema({}): {}",
-                facts.env,
-                counted(changes.len(), "change")
-            );
-            if summary.critical > 0 {
-                let _ = write!(subject, ", {} critical", summary.critical);
-            }
-            if summary.warning > 0 {
-                let _ = write!(subject, ", {}", counted(summary.warning, "warning"));
-            }
-            let _ = writeln!(message, "{subject}");
-            for severity in [Severity::Critical, Severity::Warning, Severity::Info] {
-                let listed: Vec<&Change> =
-                    changes.iter().filter(|c| c.severity == severity).collect();
-                if listed.is_empty() {
-                    continue;
-                }
-                let _ = writeln!(message, "\n{}:", capitalised(severity.as_str()));
-                for change in listed.iter().take(LISTED) {
-                    let _ = writeln!(
-                        message,
-                        "  {} {} {}: {}",
-                        change.action.as_str(),
-                        change.kind.replace('_', " "),
-                        change.object,
-                        change.detail
-                    );
-                }
-                if listed.len() > LISTED {
-                    let _ = writeln!(message, "  … and {} more", listed.len() - LISTED);
-                }
-            }
+        if listed.len() > LISTED {
+            let _ = writeln!(message, "{indent}  … and {} more", listed.len() - LISTED);
         }
     }
-    if let Some(log) = facts.audit.filter(|log| !log.events.is_empty()) {
-        let _ = writeln!(message, "\nChanged by (audit log):");
-        for event in log.events.iter().take(LISTED) {
-            let _ = writeln!(
-                message,
-                "  {} {} ({}), {}: {}: {}",
-                event.when(),
-                event.who(),
-                event
-                    .application_name
-                    .as_deref()
-                    .filter(|a| !a.is_empty())
-                    .unwrap_or("no application_name"),
-                event.origin(),
-                event.what(),
-                event.statement_line(160)
-            );
-        }
-        if log.events.len() > LISTED {
-            let _ = writeln!(message, "  … and {} more", log.events.len() - LISTED);
-        }
+}
+
+/// Who made the changes, from the audit log.
+fn write_audit(message: &mut String, facts: &CommitFacts, indent: &str) {
+    let Some(log) = facts.audit.filter(|log| !log.events.is_empty()) else {
+        return;
+    };
+    let _ = writeln!(message, "\n{indent}Changed by (audit log):");
+    for event in log.events.iter().take(LISTED) {
+        let _ = writeln!(
+            message,
+            "{indent}  {} {} ({}), {}: {}: {}",
+            event.when(),
+            event.who(),
+            event
+                .application_name
+                .as_deref()
+                .filter(|a| !a.is_empty())
+                .unwrap_or("no application_name"),
+            event.origin(),
+            event.what(),
+            event.statement_line(160)
+        );
     }
+    if log.events.len() > LISTED {
+        let _ = writeln!(
+            message,
+            "{indent}  … and {} more",
+            log.events.len() - LISTED
+        );
+    }
+}
+
+/// One environment's trailers, `Schema-Env:` first.
+fn write_trailers(message: &mut String, facts: &CommitFacts) {
     let _ = write!(
         message,
-        "\nSchema-Env: {}\nSchema-Fingerprint: {}\nServer-Version: {}\nSchemagit-Version: {}\nSchema-Source: {}\n",
+        "Schema-Env: {}\nSchema-Fingerprint: {}\nServer-Version: {}\nSchemagit-Version: {}\nSchema-Source: {}\n",
         facts.env,
         facts.fingerprint,
         facts.server_version,
@@ -126,7 +195,6 @@ pub fn commit_message(facts: &CommitFacts, changes: Option<&[Change]>) -> String
         }
         let _ = writeln!(message, "{}: {}", audit::TRAILER, log.snapshot);
     }
-    message
 }
 
 /// The trailer that names who made a snapshot's changes, one per role, from the audit log.
@@ -311,6 +379,49 @@ mod tests {
             "{message}"
         );
         assert!(!commit_message(&facts(), None).contains("Schema-Migrations"));
+    }
+
+    #[test]
+    fn a_fleet_commit_summarises_each_environment_and_keeps_its_trailers() {
+        let change = Change {
+            severity: Severity::Critical,
+            kind: "rls",
+            object: "app.users".into(),
+            parent: "app.users".into(),
+            action: Action::Changed,
+            detail: "row-level security disabled".into(),
+            text_diff: None,
+        };
+        let member = |env, changes| FleetMember {
+            facts: CommitFacts { env, ..facts() },
+            changes,
+        };
+        let message = fleet_commit_message(
+            "databases",
+            24,
+            &[
+                member("tenant_07", Some(vec![change.clone()])),
+                member("tenant_12", None),
+            ],
+        );
+        assert!(
+            message.starts_with(
+                "schema: 2 of 24 databases changed, 1 change, 1 critical\n\ntenant_07: 1 change, 1 critical\n\n  Critical:\n    changed rls app.users: row-level security disabled\n\ntenant_12: initial snapshot, 7 objects\n\nSchema-Env: tenant_07\nSchema-Fingerprint: blake3:ab\n"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("\nSchema-Env: tenant_12\nSchema-Fingerprint: blake3:ab\n"));
+        let one = fleet_commit_message("databases", 24, &[member("tenant_07", None)]);
+        assert_eq!(
+            one,
+            commit_message(
+                &CommitFacts {
+                    env: "tenant_07",
+                    ..facts()
+                },
+                None
+            )
+        );
     }
 
     #[test]

@@ -9,4 +9,6 @@ pub mod migrations;
 pub mod show;
 pub mod wire;
 
-pub use commit_message::{changed_by_trailers, commit_message, CommitFacts};
+pub use commit_message::{
+    changed_by_trailers, commit_message, fleet_commit_message, CommitFacts, FleetMember,
+};

@@ -7,6 +7,8 @@ use serde::Serialize;
 
 use super::changes::counted;
 use crate::codec::{FileChange, Problem};
+use crate::diff::Change;
+use crate::fleet::Group;
 
 /// `schemagit snapshot --json`.
 #[derive(Debug, Serialize)]
@@ -25,6 +27,125 @@ pub struct SnapshotReport {
     /// The remote the branch was pushed to (`--push`), or `null` when nothing was pushed.
     pub pushed: Option<String>,
     pub changes: Vec<FileChangeReport>,
+}
+
+/// `schemagit snapshot --all --json` and `--databases --json`: the one commit of the run,
+/// and each database's report as `snapshot --json` gives it (its `commit` is the run's commit
+/// when its folder changed, else `null`).
+#[derive(Debug, Serialize)]
+pub struct FleetReport {
+    pub commit: Option<String>,
+    pub branch: Option<String>,
+    pub dry_run: bool,
+    pub pushed: Option<String>,
+    pub databases: Vec<SnapshotReport>,
+    /// The databases that could not be read; none of them is in the commit.
+    pub failed: Vec<FleetFailure>,
+}
+
+/// A database of a fleet run that failed, and why.
+#[derive(Debug, Serialize)]
+pub struct FleetFailure {
+    pub env: String,
+    pub error: String,
+}
+
+/// `schemagit diff --databases --json`: the groups of identical schemas (the majority first),
+/// each other database's changes from the majority, and the databases that could not be read.
+#[derive(Debug, Serialize)]
+pub struct FleetDiffReport<'a> {
+    pub majority: Option<GroupReport<'a>>,
+    pub groups: Vec<GroupReport<'a>>,
+    pub differing: Vec<DifferingReport<'a>>,
+    pub failed: Vec<FleetFailure>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupReport<'a> {
+    pub fingerprint: &'a str,
+    pub databases: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+pub struct DifferingReport<'a> {
+    pub env: &'a str,
+    pub fingerprint: &'a str,
+    #[serde(flatten)]
+    pub changes: super::changes::ChangeReport<'a>,
+}
+
+impl<'a> FleetDiffReport<'a> {
+    pub fn new(
+        groups: &'a [Group],
+        differing: &'a [(String, String, Vec<Change>)],
+        failed: Vec<FleetFailure>,
+    ) -> Self {
+        let group = |g: &'a Group| GroupReport {
+            fingerprint: &g.fingerprint,
+            databases: &g.databases,
+        };
+        FleetDiffReport {
+            majority: groups.first().map(group),
+            groups: groups.iter().map(group).collect(),
+            differing: differing
+                .iter()
+                .map(|(env, fingerprint, changes)| DifferingReport {
+                    env,
+                    fingerprint,
+                    changes: super::changes::report(changes),
+                })
+                .collect(),
+            failed,
+        }
+    }
+}
+
+/// `diff --databases` for people: the majority schema, then each database that differs from
+/// it and its changes (as `diff` shows them, or as markdown).
+pub fn write_fleet_diff(
+    out: &mut dyn Write,
+    groups: &[Group],
+    differing: &[(String, String, Vec<Change>)],
+    markdown: bool,
+    color: bool,
+) -> io::Result<()> {
+    let total: usize = groups.iter().map(|g| g.databases.len()).sum();
+    let Some(majority) = groups.first() else {
+        return writeln!(out, "no database could be read");
+    };
+    let (heading, item) = if markdown { ("## ", "- ") } else { ("", "  ") };
+    writeln!(
+        out,
+        "{heading}majority schema {}: {} of {total} databases",
+        majority.fingerprint,
+        majority.databases.len()
+    )?;
+    if differing.is_empty() {
+        return writeln!(out, "{item}every database has this schema");
+    }
+    for (env, fingerprint, changes) in differing {
+        writeln!(
+            out,
+            "\n{heading}{env} differs ({fingerprint}): {}",
+            counted(changes.len(), "change")
+        )?;
+        if markdown {
+            for change in changes {
+                writeln!(
+                    out,
+                    "- **{}** {} {} `{}`: {}",
+                    change.severity.as_str(),
+                    change.action.as_str(),
+                    change.kind.replace('_', " "),
+                    change.object,
+                    change.detail
+                )?;
+            }
+        } else {
+            super::changes::write_human(out, changes, color)?;
+        }
+    }
+    Ok(())
 }
 
 /// One object file added, changed or removed by a snapshot.
@@ -105,6 +226,58 @@ pub fn write_snapshot_human(out: &mut dyn Write, report: &SnapshotReport) -> io:
             out,
             "unchanged: {} already matches the last commit, nothing to commit",
             report.folder
+        )?,
+    }
+    match &report.pushed {
+        Some(remote) => writeln!(out, "pushed to {remote}"),
+        None => Ok(()),
+    }
+}
+
+/// One line per database (what changed in its folder), then the run's commit.
+pub fn write_fleet_human(out: &mut dyn Write, report: &FleetReport) -> io::Result<()> {
+    let width = report
+        .databases
+        .iter()
+        .map(|d| d.env.len())
+        .chain(report.failed.iter().map(|f| f.env.len()))
+        .max()
+        .unwrap_or(0);
+    let mut changed = 0;
+    for database in &report.databases {
+        let state = if database.changes.is_empty() {
+            "unchanged".to_string()
+        } else {
+            changed += 1;
+            format!("{} changed", counted(database.changes.len(), "file"))
+        };
+        writeln!(
+            out,
+            "{:<width$}  {}, {}: {state}",
+            database.env,
+            counted(database.objects, "object"),
+            &database.fingerprint[..database.fingerprint.len().min(19)]
+        )?;
+    }
+    for failure in &report.failed {
+        writeln!(out, "{:<width$}  failed: {}", failure.env, failure.error)?;
+    }
+    let total = report.databases.len() + report.failed.len();
+    match (&report.commit, &report.branch) {
+        (Some(commit), Some(branch)) => writeln!(
+            out,
+            "committed {} on {}: {changed} of {total} changed",
+            &commit[..commit.len().min(12)],
+            branch.trim_start_matches("refs/heads/")
+        )?,
+        _ if report.dry_run => writeln!(
+            out,
+            "dry run: {changed} of {total} would change; nothing written or committed"
+        )?,
+        _ => writeln!(
+            out,
+            "unchanged: all {} already match the last commit, nothing to commit",
+            report.databases.len()
         )?,
     }
     match &report.pushed {

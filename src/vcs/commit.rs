@@ -49,27 +49,27 @@ pub enum FolderUpdate {
 }
 
 /// The reference a snapshot commit moves, and what it is built on.
-struct Target<'r> {
+pub(super) struct Target<'r> {
     /// `refs/heads/<branch>`, or `HEAD` when HEAD is detached.
-    reference: String,
+    pub(super) reference: String,
     /// The commit to build on; none on an unborn branch.
-    parent: Option<Commit<'r>>,
+    pub(super) parent: Option<Commit<'r>>,
     /// Whether the reference exists yet (a new `--branch` starts from HEAD without it).
     exists: bool,
     /// The work tree that has the reference checked out (this one, or another work tree of the
     /// repository), whose files and index under the folder follow the commit.
-    checkout: Option<Repository>,
+    pub(super) checkout: Option<Repository>,
 }
 
 /// A tree under construction: file bytes and sub-folders by name.
 #[derive(Default)]
-struct Folder<'a> {
+pub(super) struct Folder<'a> {
     files: BTreeMap<&'a str, &'a [u8]>,
     folders: BTreeMap<&'a str, Folder<'a>>,
 }
 
 impl<'a> Folder<'a> {
-    fn from_files(files: &'a BTreeMap<String, Vec<u8>>) -> Self {
+    pub(super) fn from_files(files: &'a BTreeMap<String, Vec<u8>>) -> Self {
         let mut root = Folder::default();
         for (path, bytes) in files {
             let mut folder = &mut root;
@@ -85,7 +85,7 @@ impl<'a> Folder<'a> {
         root
     }
 
-    fn write(&self, repo: &Repository) -> Result<Oid, git2::Error> {
+    pub(super) fn write(&self, repo: &Repository) -> Result<Oid, git2::Error> {
         let mut builder = repo.treebuilder(None)?;
         for (name, bytes) in &self.files {
             builder.insert(name, repo.blob(bytes)?, FileMode::Blob.into())?;
@@ -98,7 +98,7 @@ impl<'a> Folder<'a> {
 }
 
 /// `base` with the tree at `path` replaced by `subtree`.
-fn graft(
+pub(super) fn graft(
     repo: &Repository,
     base: Option<&Tree>,
     path: &[&str],
@@ -121,7 +121,7 @@ fn graft(
     builder.write()
 }
 
-fn signature(repo: &Repository) -> Result<Signature<'static>, git2::Error> {
+pub(super) fn signature(repo: &Repository) -> Result<Signature<'static>, git2::Error> {
     match repo.signature() {
         Ok(signature) => Ok(signature.to_owned()),
         Err(_) => Signature::now("schemagit", "schemagit@localhost"),
@@ -192,7 +192,7 @@ impl Repo {
         }))
     }
 
-    fn target(&self, branch: Option<&str>) -> Result<Target<'_>, VcsError> {
+    pub(super) fn target(&self, branch: Option<&str>) -> Result<Target<'_>, VcsError> {
         let repo = &self.repo;
         let head_commit = || repo.head().ok().map(|h| h.peel_to_commit()).transpose();
         match branch {
@@ -275,7 +275,7 @@ impl Repo {
     /// Stops before anything is written when git's own lock on the index (for a checked-out
     /// target) or on the reference is there: a git command is writing, or one was killed and
     /// left it. This runs under the repository lock, so no other schemagit run holds it.
-    fn refuse_git_locks(&self, target: &Target) -> Result<(), VcsError> {
+    pub(super) fn refuse_git_locks(&self, target: &Target) -> Result<(), VcsError> {
         let mut locks = vec![self.reference_lock(&target.reference)];
         if let Some(checkout) = &target.checkout {
             locks.push(checkout.path().join("index.lock"));
@@ -300,7 +300,7 @@ impl Repo {
     /// Moves `target` to `id` in one transaction. The reference stays locked from the check to
     /// the move, and moves only from the commit this one was built on: a concurrent change to
     /// the branch fails the update instead of being overwritten.
-    fn move_reference(
+    pub(super) fn move_reference(
         &self,
         target: &Target,
         id: Oid,
@@ -328,7 +328,7 @@ impl Repo {
 }
 
 /// Whether the work tree and the index hold exactly `files` under `folder`.
-fn work_tree_matches(
+pub(super) fn work_tree_matches(
     checkout: &Repository,
     folder: &str,
     files: &BTreeMap<String, Vec<u8>>,
@@ -363,7 +363,7 @@ fn work_tree_matches(
 }
 
 /// Makes `folder` in the work tree hold exactly `files`, and stages exactly them there.
-fn sync_work_tree(
+pub(super) fn sync_work_tree(
     checkout: &Repository,
     folder: &str,
     files: &BTreeMap<String, Vec<u8>>,

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use git2::{Commit, Oid, Sort, Status};
 
-use super::snapshot_commit::is_snapshot_of;
+use super::snapshot_commit::{env_section, is_snapshot_of};
 use super::{Repo, VcsError};
 use crate::migrations::trailer;
 use crate::migrations::verify::{AppliedBy, CommitRef, FileHistory};
@@ -85,7 +85,9 @@ impl Repo {
             if !is_snapshot_of(message, env) {
                 continue;
             }
-            if let Some((tool, latest)) = trailer::in_message(message).and_then(trailer::parse) {
+            if let Some((tool, latest)) =
+                trailer::in_message(env_section(message, env)).and_then(trailer::parse)
+            {
                 found.push(AppliedBy {
                     commit: CommitRef {
                         id: commit.id().to_string(),

@@ -2,6 +2,7 @@
 //! nothing else, and read a snapshot folder back from any revision.
 
 mod commit;
+mod commit_many;
 mod history;
 mod lock;
 mod push;
@@ -17,8 +18,9 @@ use std::time::Duration;
 use git2::Repository;
 
 pub use commit::{Committed, FolderUpdate};
+pub use commit_many::{Files, FoldersUpdate};
 pub use push::{CredentialSources, PushError};
-pub use snapshot_commit::SnapshotCommit;
+pub use snapshot_commit::{env_section, SnapshotCommit};
 pub use snapshot_history::{FolderCommit, FolderHistory, HistoryQuery};
 
 #[derive(Debug, thiserror::Error)]

@@ -149,6 +149,14 @@ impl ConnectOptions {
         &self.dbname
     }
 
+    /// The same server, user and TLS settings, for another database on it (a fleet's member).
+    pub fn with_dbname(&self, dbname: &str) -> ConnectOptions {
+        let mut options = self.clone();
+        options.base.dbname(dbname);
+        options.dbname = dbname.to_string();
+        options
+    }
+
     fn url_with_hosts(&self, hosts: &str) -> String {
         format!(
             "postgresql://{}@{hosts}/{}",
