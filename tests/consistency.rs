@@ -13,21 +13,23 @@ use schemagit::ephemeral::EphemeralPostgres;
 
 const FUNCTION_FILE: &str = "snapshots/default/public/functions/f().json";
 
-/// Returns once a schemagit session waits for a lock, with the start time of the transaction
-/// that waits: each read is a transaction of its own.
+/// Returns once a schemagit session waits for a lock, with the start time of the read that
+/// waits: each read is a transaction on each of its sessions, the first session's the
+/// earliest (the others join its snapshot).
 fn wait_until_the_read_waits(runtime: &tokio::runtime::Runtime, url: &str) -> String {
     let watcher = common::session(runtime, url, "");
     let started = Instant::now();
     loop {
         let waiting: Option<String> = runtime.block_on(async {
             watcher
-                .query_opt(
-                    "SELECT xact_start::text FROM pg_stat_activity
-                      WHERE application_name = 'schemagit' AND wait_event_type = 'Lock'",
+                .query_one(
+                    "SELECT min(xact_start)::text FROM pg_stat_activity
+                      WHERE application_name = 'schemagit' AND xact_start IS NOT NULL
+                     HAVING bool_or(wait_event_type = 'Lock')",
                     &[],
                 )
                 .await
-                .unwrap()
+                .ok()
                 .map(|row| row.get(0))
         });
         if let Some(read) = waiting {

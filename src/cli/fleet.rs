@@ -406,8 +406,11 @@ fn read_one(member: &Member, previous: Option<&SnapshotCommit>) -> Result<Read, 
     let since = previous
         .map(|commit| Since::commit(&commit.message, commit.time))
         .unwrap_or_default();
-    let (introspection, audited) =
-        source::read_live_audited(target, &member.config, Some(&since), false)?;
+    // The fleet's concurrency is its databases: each is read over one session, so that a run
+    // holds at most --jobs connections.
+    let mut config = member.config.clone();
+    config.connections = 1;
+    let (introspection, audited) = source::read_live_audited(target, &config, Some(&since), false)?;
     let snapshot = codec::encode(&introspection.database)?;
     Ok(Read {
         source: target.display_redacted(),
