@@ -586,7 +586,7 @@ async fn read_rows(
             }
             Err((place, error)) => {
                 let index = share[place];
-                if failure.as_ref().is_none_or(|(first, _)| index < *first) {
+                if !failure.as_ref().is_some_and(|(first, _)| *first < index) {
                     failure = Some((index, error));
                 }
             }
