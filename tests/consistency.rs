@@ -13,7 +13,8 @@ use schemagit::ephemeral::EphemeralPostgres;
 
 const FUNCTION_FILE: &str = "snapshots/default/public/functions/f().json";
 
-/// Returns once a schemagit session waits for a lock, with the start time of the read that
+/// Returns once a schemagit session in `url`'s database waits for a lock (other tests read other
+/// databases of the same server at the same time), with the start time of the read that
 /// waits: each read is a transaction on each of its sessions, the first session's the
 /// earliest (the others join its snapshot).
 fn wait_until_the_read_waits(runtime: &tokio::runtime::Runtime, url: &str) -> String {
@@ -24,7 +25,8 @@ fn wait_until_the_read_waits(runtime: &tokio::runtime::Runtime, url: &str) -> St
             watcher
                 .query_one(
                     "SELECT min(xact_start)::text FROM pg_stat_activity
-                      WHERE application_name = 'schemagit' AND xact_start IS NOT NULL
+                      WHERE application_name = 'schemagit' AND datname = current_database()
+                        AND xact_start IS NOT NULL
                      HAVING bool_or(wait_event_type = 'Lock')",
                     &[],
                 )
