@@ -177,7 +177,9 @@ fn signalled_while_reading(sent: Signal) {
                     // pg_locks, not pg_stat_activity: this session is inside a transaction,
                     // where the activity view stays as it was first read.
                     "SELECT count(*) FROM pg_locks
-                      WHERE NOT granted AND relation = 'public.orders'::regclass",
+                      WHERE NOT granted AND relation = 'public.orders'::regclass
+                        AND database = (SELECT oid FROM pg_database
+                                         WHERE datname = current_database())",
                     &[],
                 )
                 .await
