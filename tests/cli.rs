@@ -408,3 +408,96 @@ fn the_commit_message_leaves_out_what_check_ignores() {
     );
     assert!(!message.contains("comment"), "{message}");
 }
+
+/// What schemagit drew on a terminal (util-linux `script` gives it one for stdin, stdout and
+/// stderr), whatever its exit code, with `NO_COLOR` set as everywhere in the tests; `None` where
+/// `script` is missing.
+fn on_a_terminal(dir: &Path, args: &[&str]) -> Option<String> {
+    let quoted = |word: &str| format!("'{}'", word.replace('\'', r"'\''"));
+    let line: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_schemagit"))
+        .chain(args.iter().copied())
+        .map(quoted)
+        .collect();
+    let output = hermetic(Command::new("script"))
+        .args(["-qefc", &line.join(" "), "/dev/null"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// The `done/all unit` counters a progress bar drew, in order.
+fn counters(drawn: &str, unit: &str) -> Vec<(u32, u32)> {
+    let marker = format!(" {unit} ");
+    drawn
+        .match_indices(&marker)
+        .filter_map(|(at, _)| {
+            let counter = drawn[..at].rsplit(' ').next()?;
+            let (done, all) = counter.split_once('/')?;
+            Some((done.parse().ok()?, all.parse().ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn long_work_draws_a_progress_bar_on_a_terminal_and_nothing_elsewhere() {
+    let test = "long_work_draws_a_progress_bar_on_a_terminal_and_nothing_elsewhere";
+    let (db, repo) = snapshotted();
+    let url = cluster().url(&db);
+    cluster().execute(&db, "CREATE TABLE public.more (id int);");
+    let Some(drawn) = on_a_terminal(repo.path(), &["snapshot", "--database-url", &url]) else {
+        common::skip_without_tool(test, "util-linux `script` is not installed");
+        return;
+    };
+    // The read's queries, counted up to the whole read; then the bar is gone and the report
+    // follows.
+    let read = counters(&drawn, "queries");
+    assert!(!read.is_empty(), "no bar on a terminal: {drawn:?}");
+    let all = read[0].1;
+    assert!(all > 10, "{read:?}");
+    assert!(
+        read.iter().all(|&(done, of)| of == all && done <= all),
+        "{read:?}"
+    );
+    assert!(read.windows(2).all(|w| w[0].0 <= w[1].0), "{read:?}");
+    assert!(drawn.contains("committed "), "{drawn:?}");
+    // --json and --quiet draw nothing, even on a terminal; nor does a run off a terminal.
+    cluster().execute(&db, "CREATE TABLE public.again (id int);");
+    for args in [
+        &["check", "--json", "--database-url", &url][..],
+        &["snapshot", "--quiet", "--dry-run", "--database-url", &url][..],
+    ] {
+        let drawn = on_a_terminal(repo.path(), args).unwrap();
+        assert!(
+            counters(&drawn, "queries").is_empty(),
+            "{args:?}: {drawn:?}"
+        );
+    }
+    let run = repo.schemagit(&["snapshot", "--database-url", &url]);
+    assert!(
+        !run.stderr.contains("queries") && !run.stderr.contains('\r'),
+        "{}",
+        run.stderr
+    );
+    // A fleet counts its databases.
+    let tenant = format!("{db}_tenant");
+    cluster().execute("postgres", &format!("CREATE DATABASE {tenant}"));
+    let drawn = on_a_terminal(
+        repo.path(),
+        &[
+            "snapshot",
+            "--databases",
+            &format!("{db}*"),
+            "--database-url",
+            &url,
+        ],
+    )
+    .unwrap();
+    let fleet = counters(&drawn, "databases");
+    assert!(!fleet.is_empty(), "{drawn:?}");
+    assert!(
+        fleet.iter().all(|&(done, all)| all == 2 && done <= 2),
+        "{drawn:?}"
+    );
+}

@@ -250,6 +250,14 @@ impl Default for IntrospectOptions {
     }
 }
 
+/// What a read tells its watcher as it goes (a progress bar): the number of queries it is about
+/// to run, again for each read when DDL makes it start over, then each query whose rows arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadStep {
+    Started { queries: usize },
+    Finished,
+}
+
 /// The schema, and the facts about the server that go into a commit message, not the files.
 #[derive(Debug, Clone)]
 pub struct Introspection {
@@ -321,6 +329,7 @@ pub async fn introspect(
     client: &Client,
     more: Option<&ConnectOptions>,
     options: IntrospectOptions,
+    watch: &(dyn Fn(ReadStep) + Sync),
 ) -> Result<Introspection, IntrospectError> {
     let helpers = match more {
         Some(target) => connect_more(target, options.connections.saturating_sub(1)).await,
@@ -330,7 +339,7 @@ pub async fn introspect(
     for attempt in 1..=ATTEMPTS {
         // The stamp taken inside the read, once it got that far.
         let mut stamp = None;
-        let outcome = read_rows(client, &helpers, options, &mut stamp).await;
+        let outcome = read_rows(client, &helpers, options, watch, &mut stamp).await;
         // Whatever happened, every transaction ends before anything else is sent.
         for session in std::iter::once(client).chain(&helpers) {
             let _ = session.batch_execute("ROLLBACK").await;
@@ -505,6 +514,7 @@ async fn read_rows(
     client: &Client,
     helpers: &[Client],
     options: IntrospectOptions,
+    watch: &(dyn Fn(ReadStep) + Sync),
     stamp_out: &mut Option<Stamp>,
 ) -> Result<Read, IntrospectError> {
     let begin = begin(options);
@@ -566,11 +576,14 @@ async fn read_rows(
     );
     let sessions: Vec<&Client> = std::iter::once(client).chain(joined).collect();
     let shares = spread(&jobs, sessions.len());
+    watch(ReadStep::Started {
+        queries: jobs.len(),
+    });
     let results = join_all(
         sessions
             .iter()
             .zip(&shares)
-            .map(|(session, share)| run_share(session, &jobs, share, &rollback)),
+            .map(|(session, share)| run_share(session, &jobs, share, &rollback, watch)),
     )
     .await;
     // Every session's rows, put back in job order; the failure of the earliest job is the one
@@ -665,6 +678,7 @@ async fn run_share(
     jobs: &[Job],
     share: &[usize],
     rollback: &str,
+    watch: &(dyn Fn(ReadStep) + Sync),
 ) -> Result<Vec<Vec<Row>>, (usize, IntrospectError)> {
     let mut preparing: Vec<BoxFuture<'_, Result<Option<Statement>, tokio_postgres::Error>>> =
         Vec::with_capacity(share.len() * 2);
@@ -702,7 +716,15 @@ async fn run_share(
     let mut steps: Vec<BoxFuture<'_, Result<Option<Vec<Row>>, tokio_postgres::Error>>> =
         Vec::with_capacity(share.len() * 2);
     for (statement, params) in statements.iter().zip(&params) {
-        steps.push(client.query(statement, params).map(|r| r.map(Some)).boxed());
+        steps.push(
+            client
+                .query(statement, params)
+                .map(|r| {
+                    watch(ReadStep::Finished);
+                    r.map(Some)
+                })
+                .boxed(),
+        );
         steps.push(
             client
                 .batch_execute(rollback)

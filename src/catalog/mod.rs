@@ -9,5 +9,5 @@ mod rows;
 
 pub use databases::databases;
 pub use introspect::{
-    introspect, IntrospectError, IntrospectOptions, Introspection, DEFAULT_CONNECTIONS,
+    introspect, IntrospectError, IntrospectOptions, Introspection, ReadStep, DEFAULT_CONNECTIONS,
 };

@@ -59,8 +59,12 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
     let since = snapshot_commit
         .as_ref()
         .map(|commit| Since::commit(&commit.message, commit.time));
-    let (read, audited) =
-        source::read_live_audited(&target, &context.config, since.as_ref(), true)?;
+    let bar = context.read_progress();
+    let read = source::read_live_audited(&target, &context.config, since.as_ref(), true, &|step| {
+        bar.watch(step)
+    });
+    bar.finish();
+    let (read, audited) = read?;
     if let Some(reason) = &audited.unreadable {
         context.note(format_args!(
             "warning: the audit trail could not be read, so manual changes are not reported: {reason}"

@@ -410,7 +410,8 @@ fn read_one(member: &Member, previous: Option<&SnapshotCommit>) -> Result<Read, 
     // holds at most --jobs connections.
     let mut config = member.config.clone();
     config.connections = 1;
-    let (introspection, audited) = source::read_live_audited(target, &config, Some(&since), false)?;
+    let (introspection, audited) =
+        source::read_live_audited(target, &config, Some(&since), false, &|_| {})?;
     let snapshot = codec::encode(&introspection.database)?;
     Ok(Read {
         source: target.display_redacted(),

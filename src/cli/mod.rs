@@ -157,6 +157,15 @@ impl Context<'_> {
         !self.quiet && !self.json && std::io::stderr().is_terminal()
     }
 
+    /// A bar that follows a schema read by its queries, where progress is shown.
+    pub fn read_progress(&self) -> progress::Progress {
+        if self.progress() {
+            progress::Progress::new(0, "queries")
+        } else {
+            progress::Progress::hidden()
+        }
+    }
+
     /// The repository, for a command that needs one.
     pub fn repo(&self) -> Result<&Repo, CliError> {
         self.repo.as_ref().ok_or_else(|| {

@@ -1,8 +1,11 @@
-//! A progress bar on stderr for long work (a fleet's databases), drawn only on a terminal.
+//! A progress bar on stderr for long work (a read's queries, a fleet's databases), drawn only
+//! on a terminal.
 //! indicatif handles the terminal's width, the redraw rate and a stderr that is no terminal
 //! (it then draws nothing).
 
 use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::catalog::ReadStep;
 
 /// Counts finished units of work (`inc`) towards `len`.
 pub struct Progress {
@@ -30,6 +33,18 @@ impl Progress {
     /// One more step done.
     pub fn inc(&self) {
         self.bar.inc(1);
+    }
+
+    /// Follows a schema read: each read (a read starts over when DDL commits during it) counts
+    /// its queries from zero.
+    pub fn watch(&self, step: ReadStep) {
+        match step {
+            ReadStep::Started { queries } => {
+                self.bar.set_length(queries as u64);
+                self.bar.set_position(0);
+            }
+            ReadStep::Finished => self.bar.inc(1),
+        }
     }
 
     /// Removes the bar: the lines that follow are the report.

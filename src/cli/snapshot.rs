@@ -129,8 +129,13 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
                 .as_ref()
                 .map(|commit| Since::commit(&commit.message, commit.time))
                 .unwrap_or_default();
-            let (introspection, audited) =
-                source::read_live_audited(&target, &context.config, Some(&since), false)?;
+            let bar = context.read_progress();
+            let read =
+                source::read_live_audited(&target, &context.config, Some(&since), false, &|step| {
+                    bar.watch(step)
+                });
+            bar.finish();
+            let (introspection, audited) = read?;
             if let Some(reason) = &audited.unreadable {
                 context.note(format_args!(
                     "warning: the audit trail could not be read, so the commit names no one: {reason}"

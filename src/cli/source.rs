@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::{runtime, CliError, Context, ErrorKind};
 use crate::audit;
 use crate::catalog::connect::{self, ConnectOptions};
-use crate::catalog::{introspect, IntrospectOptions, Introspection};
+use crate::catalog::{introspect, IntrospectOptions, Introspection, ReadStep};
 use crate::codec::{self, MANIFEST};
 use crate::config::{Config, DatabaseTarget};
 use crate::ephemeral::EphemeralPostgres;
@@ -238,7 +238,7 @@ fn options(config: &Config) -> IntrospectOptions {
 pub fn read_live(target: &ConnectOptions, config: &Config) -> Result<Introspection, CliError> {
     let mut introspection = runtime()?.block_on(async {
         let client = connect::connect(target).await?;
-        Ok::<_, CliError>(introspect(&client, Some(target), options(config)).await?)
+        Ok::<_, CliError>(introspect(&client, Some(target), options(config), &|_| {}).await?)
     })?;
     within_scope(&mut introspection, config);
     Ok(introspection)
@@ -266,16 +266,17 @@ pub struct Audited {
 /// Reads a live database within the configured scope, then, in a read-only transaction of
 /// its own on the same connection, its audit trail: the triggers' states and the events
 /// logged since `since`, if given (`manual`: manual changes only). The schema's one consistent read is
-/// untouched; a database without the trail reads as before.
+/// untouched; a database without the trail reads as before. `watch` follows the read.
 pub fn read_live_audited(
     target: &ConnectOptions,
     config: &Config,
     since: Option<&audit::Since>,
     manual: bool,
+    watch: &(dyn Fn(ReadStep) + Sync),
 ) -> Result<(Introspection, Audited), CliError> {
     let (mut introspection, audited) = runtime()?.block_on(async {
         let client = connect::connect(target).await?;
-        let introspection = introspect(&client, Some(target), options(config)).await?;
+        let introspection = introspect(&client, Some(target), options(config), watch).await?;
         let trail = async {
             let Some(status) = audit::status(&client).await? else {
                 return Ok(Audited::default());
@@ -364,7 +365,7 @@ pub fn read_migrations(dir: &Path, config: &Config) -> Result<Replay, CliError> 
         let target = ConnectOptions::parse(&server.url("schemagit_migrations"))?;
         let client = connect::connect(&target).await?;
         migrations::apply_all(&client, tool, &files).await?;
-        Ok::<_, CliError>(introspect(&client, Some(&target), options(config)).await?)
+        Ok::<_, CliError>(introspect(&client, Some(&target), options(config), &|_| {}).await?)
     });
     server.stop()?;
     let mut introspection = result?;
