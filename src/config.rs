@@ -372,7 +372,8 @@ impl Config {
     }
 
     /// This configuration for a fleet's database `name` on the same server: its own folder
-    /// `snapshots/<name>`, the default migrations folder, no role map or alert address of its own.
+    /// `snapshots/<name>`, the migrations folder of the environment the run is under (a fleet's
+    /// databases run one application's migrations), no role map or alert address of its own.
     pub fn fleet_member(&self, name: &str) -> Result<Config, ConfigError> {
         if !valid_env_name(name) {
             return Err(ConfigError::EnvName(name.to_string()));
@@ -385,7 +386,6 @@ impl Config {
         Ok(Config {
             env: name.to_string(),
             snapshot_folder: format!("{}/{name}", snapshot_dir.trim_end_matches('/')),
-            migrations: PathBuf::from(DEFAULT_MIGRATIONS),
             ..self.clone()
         })
     }

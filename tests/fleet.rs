@@ -360,3 +360,57 @@ fn diff_names_the_tenant_that_drifted_from_the_majority() {
     assert_eq!(same.code, 0, "{}", same.stdout);
     assert!(same.stdout.contains("every database has this schema"));
 }
+
+/// Each database's block of trailers names the latest migration its own tracking table says
+/// was applied, from the one migrations folder the fleet shares.
+#[test]
+fn each_database_of_a_fleet_records_its_latest_applied_migration() {
+    let names = tenants("fleetmig", 2);
+    let repo = Repo::new();
+    std::fs::write(
+        repo.path().join("schemagit.toml"),
+        "[env.default]\nmigrations = \"db/migrations\"\n",
+    )
+    .unwrap();
+    let folder = repo.path().join("db/migrations");
+    std::fs::create_dir_all(&folder).unwrap();
+    for n in 1..=2 {
+        std::fs::write(
+            folder.join(format!("2024010100000{n}_step{n}.sql")),
+            format!(
+                "-- migrate:up\nCREATE TABLE app.step{n} (id int);\n-- migrate:down\nSELECT 1;\n"
+            ),
+        )
+        .unwrap();
+    }
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "migrations"]);
+    // The first tenant has run both migrations, the second only the first.
+    for (name, applied) in names.iter().zip([2, 1]) {
+        let mut sql =
+            "CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);".to_string();
+        for n in 1..=applied {
+            sql.push_str(&format!(
+                "CREATE TABLE app.step{n} (id int);
+                 INSERT INTO schema_migrations VALUES ('2024010100000{n}');"
+            ));
+        }
+        cluster().execute(name, &sql);
+    }
+    let run = fleet(&repo, "fleetmig_*", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let message = repo.git(&["log", "-1", "--format=%B"]);
+    for (name, latest) in names
+        .iter()
+        .zip(["20240101000002_step2", "20240101000001_step1"])
+    {
+        let block = message
+            .split("Schema-Env: ")
+            .find(|block| block.starts_with(&format!("{name}\n")))
+            .unwrap_or_else(|| panic!("no trailers for {name}: {message}"));
+        assert!(
+            block.contains(&format!("\nSchema-Migrations: dbmate {latest}\n")),
+            "{name}: {message}"
+        );
+    }
+}

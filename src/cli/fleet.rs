@@ -3,11 +3,13 @@
 //! A database that fails is reported and left out; the others still land.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use clap::Args;
 
+use super::migrations::latest_applied_in;
 use super::progress::Progress;
 use super::snapshot::SnapshotArgs;
 use super::{runtime, source, CliError, Context, ErrorKind, Outcome};
@@ -66,6 +68,10 @@ struct Read {
     database: crate::model::Database,
     unreadable: Vec<String>,
     audit: Option<crate::audit::LogRead>,
+    /// The latest applied migration, for the `Schema-Migrations` trailer.
+    migrations: Option<String>,
+    /// Why the latest applied migration is unknown, when it could not be read: a warning.
+    migrations_unknown: Option<String>,
 }
 
 pub fn run(
@@ -113,14 +119,27 @@ pub fn run(
     } else {
         Progress::hidden()
     };
-    let results = read_all(&members, &previous, jobs, &progress);
+    // Each member's migrations folder, as in the work tree: a fleet's databases usually run one.
+    let root = context
+        .work_tree("the migrations folder")
+        .ok()
+        .map(Path::to_path_buf);
+    let results = read_all(&members, &previous, root.as_deref(), jobs, &progress);
     progress.finish();
 
     let mut failed = Vec::new();
     let mut read = Vec::new();
     for (member, result) in members.iter().zip(results) {
         match result {
-            Ok(done) => read.push((member, done)),
+            Ok(done) => {
+                if let Some(reason) = &done.migrations_unknown {
+                    context.note(format_args!(
+                        "warning: {}: the latest applied migration is unknown: {reason}",
+                        member.name
+                    ));
+                }
+                read.push((member, done));
+            }
             Err(error) => {
                 context.note(format_args!("error: {}: {}", member.name, error.message));
                 failed.push((member.name.clone(), error));
@@ -170,7 +189,7 @@ pub fn run(
                             server_version: &done.server_version,
                             source: &done.source,
                             unreadable: &done.unreadable,
-                            migrations: None,
+                            migrations: done.migrations.as_deref(),
                             audit: done.audit.as_ref(),
                         },
                         changes: old
@@ -367,6 +386,7 @@ fn previous_snapshots(
 fn read_all(
     members: &[Member],
     previous: &BTreeMap<String, SnapshotCommit>,
+    root: Option<&Path>,
     jobs: usize,
     progress: &Progress,
 ) -> Vec<Result<Read, CliError>> {
@@ -380,7 +400,7 @@ fn read_all(
                 let Some(member) = members.get(index) else {
                     break;
                 };
-                let result = read_one(member, previous.get(&member.name));
+                let result = read_one(member, previous.get(&member.name), root);
                 progress.inc();
                 results
                     .lock()
@@ -396,7 +416,11 @@ fn read_all(
         .collect()
 }
 
-fn read_one(member: &Member, previous: Option<&SnapshotCommit>) -> Result<Read, CliError> {
+fn read_one(
+    member: &Member,
+    previous: Option<&SnapshotCommit>,
+    root: Option<&Path>,
+) -> Result<Read, CliError> {
     let target = member.target.as_ref().map_err(|error| CliError {
         kind: error.kind,
         message: error.message.clone(),
@@ -413,7 +437,17 @@ fn read_one(member: &Member, previous: Option<&SnapshotCommit>) -> Result<Read, 
     let (introspection, audited) =
         source::read_live_audited(target, &config, Some(&since), false, &|_| {})?;
     let snapshot = codec::encode(&introspection.database)?;
+    let latest = match root {
+        Some(root) => latest_applied_in(&root.join(&member.config.migrations), target),
+        None => Ok(None),
+    };
+    let (migrations, migrations_unknown) = match latest {
+        Ok(latest) => (latest, None),
+        Err(error) => (None, Some(error.message)),
+    };
     Ok(Read {
+        migrations,
+        migrations_unknown,
         source: target.display_redacted(),
         server_version: introspection.server_version,
         unreadable: introspection.database.unreadable(),
@@ -464,7 +498,7 @@ pub fn diff(
     } else {
         Progress::hidden()
     };
-    let results = read_all(&members, &BTreeMap::new(), jobs, &progress);
+    let results = read_all(&members, &BTreeMap::new(), None, jobs, &progress);
     progress.finish();
     let mut read = BTreeMap::new();
     let mut failed = Vec::new();

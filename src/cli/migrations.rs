@@ -218,26 +218,7 @@ pub(super) fn latest_applied(context: &mut Context, target: &ConnectOptions) -> 
         .work_tree("the migrations folder")
         .ok()?
         .join(&context.config.migrations);
-    if !folder.is_dir() {
-        return None;
-    }
-    let read = || -> Result<Option<String>, CliError> {
-        let from_files = Tool::detect_from_files(&folder)?;
-        runtime()?.block_on(async {
-            let client = connect::connect(target).await?;
-            let present = tracking::present(&client).await?;
-            let Ok(tool) = tools::choose(&from_files, Some(&present)) else {
-                return Ok(None);
-            };
-            let Some(rows) = tracking::rows(&client, tool).await? else {
-                return Ok(None);
-            };
-            let files = tool.discover(&folder)?;
-            let rows = expand_rows(tool, &files, rows);
-            Ok(trailer::latest_applied(&files, &rows).map(|file| trailer::value(tool, &file.name)))
-        })
-    };
-    match read() {
+    match latest_applied_in(&folder, target) {
         Ok(latest) => latest,
         Err(error) => {
             context.note(format_args!(
@@ -247,4 +228,29 @@ pub(super) fn latest_applied(context: &mut Context, target: &ConnectOptions) -> 
             None
         }
     }
+}
+
+/// The `Schema-Migrations` value of `target`: the latest of `folder`'s migrations that its
+/// tracking table says were applied; `None` without the folder, a known tool or its table.
+pub(super) fn latest_applied_in(
+    folder: &Path,
+    target: &ConnectOptions,
+) -> Result<Option<String>, CliError> {
+    if !folder.is_dir() {
+        return Ok(None);
+    }
+    let from_files = Tool::detect_from_files(folder)?;
+    runtime()?.block_on(async {
+        let client = connect::connect(target).await?;
+        let present = tracking::present(&client).await?;
+        let Ok(tool) = tools::choose(&from_files, Some(&present)) else {
+            return Ok(None);
+        };
+        let Some(rows) = tracking::rows(&client, tool).await? else {
+            return Ok(None);
+        };
+        let files = tool.discover(folder)?;
+        let rows = expand_rows(tool, &files, rows);
+        Ok(trailer::latest_applied(&files, &rows).map(|file| trailer::value(tool, &file.name)))
+    })
 }
