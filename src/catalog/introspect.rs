@@ -22,12 +22,13 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use futures_util::future::{join_all, BoxFuture, FutureExt};
+use futures_util::TryStreamExt;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Row, Statement};
 
 use super::connect::{connect_more, ConnectOptions};
 use super::redact::redact_sql;
-use super::rows::{self, Fetched, Part};
+use super::rows::{self, Collected, Fetched, Part};
 use crate::model::Database;
 
 /// Session settings that make the server's deparsed text the same everywhere: an empty
@@ -588,7 +589,7 @@ async fn read_rows(
     .await;
     // Every session's rows, put back in job order; the failure of the earliest job is the one
     // reported, as a read on one session would have reported it.
-    let mut rows: Vec<Option<Vec<Row>>> = (0..jobs.len()).map(|_| None).collect();
+    let mut rows: Vec<Option<Collected>> = (0..jobs.len()).map(|_| None).collect();
     let mut failure: Option<(usize, IntrospectError)> = None;
     for (share, result) in shares.iter().zip(results) {
         match result {
@@ -679,7 +680,7 @@ async fn run_share(
     share: &[usize],
     rollback: &str,
     watch: &(dyn Fn(ReadStep) + Sync),
-) -> Result<Vec<Vec<Row>>, (usize, IntrospectError)> {
+) -> Result<Vec<Collected>, (usize, IntrospectError)> {
     let mut preparing: Vec<BoxFuture<'_, Result<Option<Statement>, tokio_postgres::Error>>> =
         Vec::with_capacity(share.len() * 2);
     for &index in share {
@@ -713,12 +714,12 @@ async fn run_share(
             None => Vec::new(),
         })
         .collect();
-    let mut steps: Vec<BoxFuture<'_, Result<Option<Vec<Row>>, tokio_postgres::Error>>> =
+    let mut steps: Vec<BoxFuture<'_, Result<Option<Collected>, IntrospectError>>> =
         Vec::with_capacity(share.len() * 2);
-    for (statement, params) in statements.iter().zip(&params) {
+    for ((statement, params), &index) in statements.iter().zip(&params).zip(share) {
+        let job = &jobs[index];
         steps.push(
-            client
-                .query(statement, params)
+            collect(client, statement, params, job)
                 .map(|r| {
                     watch(ReadStep::Finished);
                     r.map(Some)
@@ -728,20 +729,45 @@ async fn run_share(
         steps.push(
             client
                 .batch_execute(rollback)
-                .map(|r| r.map(|()| None))
+                .map(|r| {
+                    r.map(|()| None)
+                        .map_err(|e| IntrospectError::query("savepoint", e))
+                })
                 .boxed(),
         );
     }
     let mut results = join_all(steps).await.into_iter();
     let mut fetched = Vec::with_capacity(share.len());
-    for (place, &index) in share.iter().enumerate() {
-        let rows = results.next().expect("one result per step");
+    for (place, _) in share.iter().enumerate() {
+        let collected = results.next().expect("one result per step");
         let reset = results.next().expect("one result per step");
-        let rows = rows.map_err(|e| (place, IntrospectError::query(jobs[index].name, e)))?;
-        reset.map_err(|e| (place, IntrospectError::query("savepoint", e)))?;
-        fetched.push(rows.unwrap_or_default());
+        let collected = collected.map_err(|e| (place, e))?;
+        reset.map_err(|e| (place, e))?;
+        fetched.push(collected.expect("a query step returns its rows"));
     }
     Ok(fetched)
+}
+
+/// Runs `job`'s statement and takes its rows in as they arrive.
+async fn collect(
+    client: &Client,
+    statement: &Statement,
+    params: &[&(dyn ToSql + Sync)],
+    job: &Job,
+) -> Result<Collected, IntrospectError> {
+    let failed = |e| IntrospectError::query(job.name, e);
+    let stream = client
+        .query_raw(statement, params.iter().copied())
+        .await
+        .map_err(failed)?;
+    let mut stream = std::pin::pin!(stream);
+    let mut collected = Collected::new(job.part);
+    while let Some(row) = stream.try_next().await.map_err(failed)? {
+        collected
+            .add(row)
+            .map_err(|e| IntrospectError::Unexpected(format!("{}: {e}", job.name)))?;
+    }
+    Ok(collected)
 }
 
 /// The queries for this server, the view batches right after the relations they complete.

@@ -55,15 +55,63 @@ pub(super) enum Part {
     Languages,
 }
 
+/// A column as its row said, before it is attached to its relation.
+pub(super) struct ColumnRow {
+    parent: Key,
+    column: Column,
+    grants: Vec<Grant>,
+    revoked: Vec<Grant>,
+}
+
+/// A constraint as its row said, before it is attached to its table or domain.
+pub(super) struct ConstraintRow {
+    parent: Key,
+    on_domain: bool,
+    constraint: Constraint,
+}
+
+/// One query's result, taken in as its rows arrive: the parts with a row per column, index or
+/// constraint become their objects row by row, so those rows are never all held at once; the
+/// others are kept as rows for [`assemble`].
+pub(super) enum Collected {
+    Columns(Vec<ColumnRow>),
+    Constraints(Vec<ConstraintRow>),
+    Indexes(Vec<(Key, Index)>),
+    Rows(Vec<Row>),
+}
+
+impl Collected {
+    /// Nothing yet, of `part`.
+    pub(super) fn new(part: Part) -> Collected {
+        match part {
+            Part::Columns => Collected::Columns(Vec::new()),
+            Part::Constraints => Collected::Constraints(Vec::new()),
+            Part::Indexes => Collected::Indexes(Vec::new()),
+            _ => Collected::Rows(Vec::new()),
+        }
+    }
+
+    /// Takes in one more row.
+    pub(super) fn add(&mut self, row: Row) -> Result<(), String> {
+        match self {
+            Collected::Columns(columns) => columns.push(column(&row)?),
+            Collected::Constraints(constraints) => constraints.push(constraint(&row)?),
+            Collected::Indexes(indexes) => indexes.push(index(&row)?),
+            Collected::Rows(rows) => rows.push(row),
+        }
+        Ok(())
+    }
+}
+
 /// The rows of every query, as fetched.
 #[derive(Default)]
 pub(super) struct Fetched {
     pub schemas: Vec<Row>,
     pub relations: Vec<Row>,
     pub view_definitions: Vec<Row>,
-    pub columns: Vec<Row>,
-    pub constraints: Vec<Row>,
-    pub indexes: Vec<Row>,
+    pub columns: Vec<ColumnRow>,
+    pub constraints: Vec<ConstraintRow>,
+    pub indexes: Vec<(Key, Index)>,
     pub policies: Vec<Row>,
     pub triggers: Vec<Row>,
     pub rules: Vec<Row>,
@@ -79,15 +127,21 @@ pub(super) struct Fetched {
 }
 
 impl Fetched {
-    /// Files `rows` under the part they feed.
-    pub(super) fn push(&mut self, part: Part, rows: Vec<Row>) {
+    /// Files a query's result under the part it feeds.
+    pub(super) fn push(&mut self, part: Part, collected: Collected) {
+        let rows = match collected {
+            Collected::Columns(columns) => return self.columns.extend(columns),
+            Collected::Constraints(constraints) => return self.constraints.extend(constraints),
+            Collected::Indexes(indexes) => return self.indexes.extend(indexes),
+            Collected::Rows(rows) => rows,
+        };
         let slot = match part {
+            Part::Columns | Part::Constraints | Part::Indexes => {
+                unreachable!("{part:?} is collected as objects")
+            }
             Part::Schemas => &mut self.schemas,
             Part::Relations => &mut self.relations,
             Part::ViewDefinitions => &mut self.view_definitions,
-            Part::Columns => &mut self.columns,
-            Part::Constraints => &mut self.constraints,
-            Part::Indexes => &mut self.indexes,
             Part::Policies => &mut self.policies,
             Part::Triggers => &mut self.triggers,
             Part::Rules => &mut self.rules,
@@ -165,9 +219,9 @@ pub(super) fn assemble(rows: Fetched) -> Result<Database, String> {
     schemas(&mut db, &rows.schemas)?;
     relations(&mut db, &mut slots, &rows.relations, &rows.view_definitions)?;
     types(&mut db, &mut slots, &rows.types)?;
-    attach_columns(&mut db, &slots.relations, &rows.columns)?;
-    constraints(&mut db, &slots, &rows.constraints)?;
-    indexes(&mut db, &slots, &rows.indexes)?;
+    attach_columns(&mut db, &slots.relations, rows.columns);
+    constraints(&mut db, &slots, rows.constraints)?;
+    indexes(&mut db, &slots, rows.indexes);
     policies(&mut db, &slots, &rows.policies)?;
     triggers(&mut db, &slots, &rows.triggers)?;
     rules(&mut db, &slots, &rows.rules)?;
@@ -353,18 +407,19 @@ fn types(db: &mut Database, slots: &mut Slots, rows: &[Row]) -> Result<(), Strin
     Ok(())
 }
 
-fn constraints(db: &mut Database, slots: &Slots, rows: &[Row]) -> Result<(), String> {
-    for row in rows {
-        let parent = key(row, "schema", "parent")?;
-        let constraint_type = match get::<String>(row, "kind")?.as_str() {
-            "p" => "primary key",
-            "u" => "unique",
-            "f" => "foreign key",
-            "c" => "check",
-            "x" => "exclusion",
-            other => return Err(format!("unknown constraint kind {other:?}")),
-        };
-        let constraint = Constraint {
+fn constraint(row: &Row) -> Result<ConstraintRow, String> {
+    let constraint_type = match get::<String>(row, "kind")?.as_str() {
+        "p" => "primary key",
+        "u" => "unique",
+        "f" => "foreign key",
+        "c" => "check",
+        "x" => "exclusion",
+        other => return Err(format!("unknown constraint kind {other:?}")),
+    };
+    Ok(ConstraintRow {
+        parent: key(row, "schema", "parent")?,
+        on_domain: get(row, "on_domain")?,
+        constraint: Constraint {
             name: get(row, "name")?,
             constraint_type: constraint_type.to_string(),
             definition: get(row, "definition")?,
@@ -372,8 +427,18 @@ fn constraints(db: &mut Database, slots: &Slots, rows: &[Row]) -> Result<(), Str
             inherit_count: get(row, "inherit_count")?,
             inherited_only: get(row, "inherited_only")?,
             comment: get(row, "comment")?,
-        };
-        if get::<bool>(row, "on_domain")? {
+        },
+    })
+}
+
+fn constraints(db: &mut Database, slots: &Slots, rows: Vec<ConstraintRow>) -> Result<(), String> {
+    for ConstraintRow {
+        parent,
+        on_domain,
+        constraint,
+    } in rows
+    {
+        if on_domain {
             let slot = slots
                 .types
                 .get(&parent)
@@ -386,23 +451,27 @@ fn constraints(db: &mut Database, slots: &Slots, rows: &[Row]) -> Result<(), Str
     Ok(())
 }
 
-fn indexes(db: &mut Database, slots: &Slots, rows: &[Row]) -> Result<(), String> {
-    for row in rows {
-        let parent = key(row, "schema", "relation")?;
-        let index = Index {
+fn index(row: &Row) -> Result<(Key, Index), String> {
+    Ok((
+        key(row, "schema", "relation")?,
+        Index {
             name: get(row, "name")?,
             definition: get(row, "definition")?,
             attached_to: get(row, "attached_to")?,
             invalid: get(row, "invalid")?,
             comment: get(row, "comment")?,
-        };
+        },
+    ))
+}
+
+fn indexes(db: &mut Database, slots: &Slots, rows: Vec<(Key, Index)>) {
+    for (parent, index) in rows {
         match slots.relations.get(&parent) {
             Some(Slot::Table(i)) => db.tables[*i].indexes.push(index),
             Some(Slot::MaterializedView(i)) => db.materialized_views[*i].indexes.push(index),
             _ => {}
         }
     }
-    Ok(())
 }
 
 fn policies(db: &mut Database, slots: &Slots, rows: &[Row]) -> Result<(), String> {
@@ -601,121 +670,126 @@ fn catalog_object(row: &Row) -> Result<CatalogObject, String> {
     })
 }
 
-fn attach_columns(
-    db: &mut Database,
-    slots: &HashMap<Key, Slot>,
-    rows: &[Row],
-) -> Result<(), String> {
-    for row in rows {
-        let parent = key(row, "schema", "relation")?;
+/// A column of a table, view or composite type, as its row says: the parts a view's column
+/// has no use for (identity, storage, …) are empty in its row.
+fn column(row: &Row) -> Result<ColumnRow, String> {
+    let name: String = get(row, "name")?;
+    let (grants, revoked) = {
+        let acl: Option<Vec<String>> = get(row, "acl")?;
+        acl_changes(acl.as_deref(), &[], Some(&name))?
+    };
+    let default: Option<String> = get(row, "default_expr")?;
+    let generated = get::<String>(row, "generated")? == "s";
+    let identity = match get::<String>(row, "identity")?.as_str() {
+        "a" => Some("always"),
+        "d" => Some("by default"),
+        _ => None,
+    };
+    let identity = match identity {
+        Some(generated) => {
+            let acl: Option<Vec<String>> = get(row, "seq_acl")?;
+            let (grants, revoked) =
+                acl_changes(acl.as_deref(), &strings(row, "seq_default_acl")?, None)?;
+            Some(Identity {
+                generated: generated.to_string(),
+                sequence_name: get(row, "seq_name")?,
+                sequence_owner: get(row, "seq_owner")?,
+                sequence: SequenceOptions {
+                    data_type: get(row, "seq_type")?,
+                    start: get(row, "seqstart")?,
+                    increment: get(row, "seqincrement")?,
+                    min: get(row, "seqmin")?,
+                    max: get(row, "seqmax")?,
+                    cache: get(row, "seqcache")?,
+                    cycle: get(row, "seqcycle")?,
+                },
+                grants,
+                revoked,
+            })
+        }
+        None => None,
+    };
+    let storage = get::<Option<String>>(row, "storage")?.map(|code| {
+        match code.as_str() {
+            "p" => "plain",
+            "e" => "external",
+            "m" => "main",
+            _ => "extended",
+        }
+        .to_string()
+    });
+    let compression = get::<Option<String>>(row, "compression")?.map(|code| match code.as_str() {
+        "p" => "pglz".to_string(),
+        "l" => "lz4".to_string(),
+        other => other.to_string(),
+    });
+    let mut options = strings(row, "options")?;
+    options.sort();
+    let (default, generated) = if generated {
+        (None, default)
+    } else {
+        (default, None)
+    };
+    Ok(ColumnRow {
+        parent: key(row, "schema", "relation")?,
+        column: Column {
+            name,
+            data_type: get(row, "data_type")?,
+            collation: get(row, "collation")?,
+            not_null: get(row, "not_null")?,
+            default,
+            identity,
+            generated,
+            statistics: get(row, "statistics")?,
+            storage,
+            compression,
+            options,
+            foreign_options: redact_options(strings(row, "foreign_options")?),
+            inherit_count: get(row, "inherit_count")?,
+            inherited_only: get(row, "inherited_only")?,
+            comment: get(row, "comment")?,
+        },
+        grants,
+        revoked,
+    })
+}
+
+fn attach_columns(db: &mut Database, slots: &HashMap<Key, Slot>, rows: Vec<ColumnRow>) {
+    for ColumnRow {
+        parent,
+        column,
+        grants,
+        revoked,
+    } in rows
+    {
         let Some(slot) = slots.get(&parent) else {
             continue;
         };
-        let name: String = get(row, "name")?;
-        let data_type: String = get(row, "data_type")?;
-        let default: Option<String> = get(row, "default_expr")?;
-        let comment: Option<String> = get(row, "comment")?;
-        let (column_grants, column_revoked) = {
-            let acl: Option<Vec<String>> = get(row, "acl")?;
-            acl_changes(acl.as_deref(), &[], Some(&name))?
+        let view_column = |column: Column| ViewColumn {
+            name: column.name,
+            data_type: column.data_type,
+            default: column.default,
+            comment: column.comment,
         };
         match *slot {
             Slot::View(i) => {
                 let view = &mut db.views[i];
-                view.columns.push(ViewColumn {
-                    name,
-                    data_type,
-                    default,
-                    comment,
-                });
-                grant_columns(view, column_grants, column_revoked);
+                view.columns.push(view_column(column));
+                grant_columns(view, grants, revoked);
             }
             Slot::MaterializedView(i) => {
                 let view = &mut db.materialized_views[i];
-                view.columns.push(ViewColumn {
-                    name,
-                    data_type,
-                    default,
-                    comment,
-                });
-                grant_columns(view, column_grants, column_revoked);
+                view.columns.push(view_column(column));
+                grant_columns(view, grants, revoked);
             }
-            Slot::Table(i) | Slot::Type(i) => {
-                let generated = get::<String>(row, "generated")? == "s";
-                let identity = match get::<String>(row, "identity")?.as_str() {
-                    "a" => Some("always"),
-                    "d" => Some("by default"),
-                    _ => None,
-                };
-                let identity = match identity {
-                    Some(generated) => {
-                        let acl: Option<Vec<String>> = get(row, "seq_acl")?;
-                        let (grants, revoked) =
-                            acl_changes(acl.as_deref(), &strings(row, "seq_default_acl")?, None)?;
-                        Some(Identity {
-                            generated: generated.to_string(),
-                            sequence_name: get(row, "seq_name")?,
-                            sequence_owner: get(row, "seq_owner")?,
-                            sequence: SequenceOptions {
-                                data_type: get(row, "seq_type")?,
-                                start: get(row, "seqstart")?,
-                                increment: get(row, "seqincrement")?,
-                                min: get(row, "seqmin")?,
-                                max: get(row, "seqmax")?,
-                                cache: get(row, "seqcache")?,
-                                cycle: get(row, "seqcycle")?,
-                            },
-                            grants,
-                            revoked,
-                        })
-                    }
-                    None => None,
-                };
-                let storage = get::<Option<String>>(row, "storage")?.map(|code| {
-                    match code.as_str() {
-                        "p" => "plain",
-                        "e" => "external",
-                        "m" => "main",
-                        _ => "extended",
-                    }
-                    .to_string()
-                });
-                let compression =
-                    get::<Option<String>>(row, "compression")?.map(|code| match code.as_str() {
-                        "p" => "pglz".to_string(),
-                        "l" => "lz4".to_string(),
-                        other => other.to_string(),
-                    });
-                let mut options = strings(row, "options")?;
-                options.sort();
-                let column = Column {
-                    name,
-                    data_type,
-                    collation: get(row, "collation")?,
-                    not_null: get(row, "not_null")?,
-                    default: if generated { None } else { default.clone() },
-                    identity,
-                    generated: if generated { default } else { None },
-                    statistics: get(row, "statistics")?,
-                    storage,
-                    compression,
-                    options,
-                    foreign_options: redact_options(strings(row, "foreign_options")?),
-                    inherit_count: get(row, "inherit_count")?,
-                    inherited_only: get(row, "inherited_only")?,
-                    comment,
-                };
-                if let Slot::Table(i) = *slot {
-                    let table = &mut db.tables[i];
-                    table.columns.push(column);
-                    grant_columns(table, column_grants, column_revoked);
-                } else {
-                    db.types[i].attributes.push(column);
-                }
+            Slot::Table(i) => {
+                let table = &mut db.tables[i];
+                table.columns.push(column);
+                grant_columns(table, grants, revoked);
             }
+            Slot::Type(i) => db.types[i].attributes.push(column),
         }
     }
-    Ok(())
 }
 
 /// Adds a column's grants to its relation's, keeping both lists in order.

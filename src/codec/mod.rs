@@ -217,10 +217,14 @@ pub fn catalog_object_name(o: &model::CatalogObject) -> String {
     }
 }
 
+/// An object's JSON value, made when its file is written: one object's tree at a time, never a
+/// second copy of the whole schema.
+type Lazy<'a> = Box<dyn Fn() -> serde_json::Value + 'a>;
+
 /// Every object of `db` as (kind, qualified name, path, value to serialise).
-fn objects(db: &Database) -> Vec<(FileKind, String, String, serde_json::Value)> {
-    fn value<T: Serialize>(object: &T) -> serde_json::Value {
-        serde_json::to_value(object).expect("model types serialise to JSON")
+fn objects(db: &Database) -> Vec<(FileKind, String, String, Lazy<'_>)> {
+    fn value<T: Serialize>(object: &T) -> Lazy<'_> {
+        Box::new(move || serde_json::to_value(object).expect("model types serialise to JSON"))
     }
     let mut out = Vec::with_capacity(db.object_count());
     for s in &db.schemas {
@@ -324,7 +328,7 @@ pub fn encode(db: &Database) -> Result<Snapshot, EncodeError> {
                 second: name,
             });
         }
-        let bytes = json::to_canonical(&value).into_bytes();
+        let bytes = json::to_canonical(&value()).into_bytes();
         entries.push(ManifestEntry {
             path: path.clone(),
             kind: kind.as_str().to_string(),

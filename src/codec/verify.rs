@@ -100,7 +100,7 @@ fn check_object(kind: &str, name: &str, path: &str, bytes: &[u8]) -> Option<Stri
     if actual_path != path {
         return Some(format!("{actual_name} belongs at {actual_path}"));
     }
-    if json::to_canonical(&value).as_bytes() != bytes {
+    if json::to_canonical(&value()).as_bytes() != bytes {
         return Some("not in canonical form (keys, order or layout differ)".to_string());
     }
     None
