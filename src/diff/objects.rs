@@ -53,9 +53,8 @@ fn optional_definition(label: &str, old: &Option<String>, new: &Option<String>) 
 
 /// A changed part: info when everything that changed is cosmetic, else the kind's severity.
 fn changed_part(kind: &'static str, object: &str, parent: &str, detail: String) -> Change {
-    let cosmetic_only = detail.split("; ").all(Cosmetic::ends);
     let mut change = Change::new(kind, object, parent, Action::Changed, detail);
-    if cosmetic_only {
+    if change.cosmetic_only() {
         change.severity = Severity::Info;
     }
     change
