@@ -538,3 +538,95 @@ fn a_snapshot_over_a_tampered_previous_one_commits_and_says_it_lists_no_changes(
     assert_eq!(repo.commit_count(), 4, "the real state is committed");
     repo.schemagit(&["verify"]).success();
 }
+
+/// A report's changes as `severity kind action object: detail` lines, in report order.
+fn change_rows(report: &serde_json::Value) -> Vec<String> {
+    report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let text = |key: &str| c[key].as_str().unwrap_or("").to_string();
+            format!(
+                "{} {} {} {}: {}",
+                text("severity"),
+                text("kind"),
+                text("action"),
+                text("object"),
+                text("detail")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn severity_overrides_never_raise_a_cosmetic_change() {
+    let (copy, repo) = setup();
+    std::fs::write(
+        repo.path().join("schemagit.toml"),
+        "[severity]\nfunction = \"critical\"\n",
+    )
+    .unwrap();
+    cluster().execute(
+        &copy,
+        "CREATE OR REPLACE FUNCTION shop.total_for(customer text) RETURNS numeric LANGUAGE sql AS $$
+           SELECT 0::numeric
+         $$;
+         CREATE OR REPLACE FUNCTION shop.admin_reset() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+           SET search_path = pg_catalog, shop AS $$ begin delete from shop.scratch; end $$;
+         CREATE OR REPLACE FUNCTION shop.total_for(customer bigint, since date DEFAULT NULL)
+           RETURNS numeric LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT 1::numeric $$;",
+    );
+    let (code, report) = check_json(&repo, &copy, &[]);
+    assert_eq!(
+        (code, change_rows(&report)),
+        (
+            1,
+            vec![
+                "critical function changed shop.total_for(bigint, date): definition changed"
+                    .to_string(),
+                "info function changed shop.admin_reset(): definition changed: same expression, spelled differently"
+                    .to_string(),
+                "info function changed shop.total_for(text): definition changed: whitespace only"
+                    .to_string(),
+            ]
+        ),
+        "{report}"
+    );
+}
+
+#[test]
+fn an_index_taken_over_by_a_new_constraint_is_reported_as_that() {
+    let (copy, repo) = setup();
+    let url = cluster().url(&copy);
+    cluster().execute(
+        &copy,
+        "CREATE TABLE shop.codes (code text NOT NULL);
+         CREATE UNIQUE INDEX codes_code_idx ON shop.codes (code);
+         CREATE UNIQUE INDEX orders_id_total_idx ON shop.orders (id, total);",
+    );
+    repo.schemagit(&["snapshot", "--database-url", &url])
+        .success();
+    cluster().execute(
+        &copy,
+        "ALTER TABLE shop.codes ADD CONSTRAINT codes_pkey PRIMARY KEY USING INDEX codes_code_idx;
+         ALTER TABLE shop.orders ADD CONSTRAINT orders_id_total_key UNIQUE USING INDEX orders_id_total_idx;",
+    );
+    let wanted = vec![
+        "warning constraint added shop.codes.codes_pkey: primary key using index codes_code_idx"
+            .to_string(),
+        "warning constraint added shop.orders.orders_id_total_key: unique using index orders_id_total_idx"
+            .to_string(),
+    ];
+    let (code, report) = check_json(&repo, &copy, &[]);
+    assert_eq!(
+        (code, change_rows(&report)),
+        (2, wanted.clone()),
+        "{report}"
+    );
+    // The snapshot commit's own step says the same.
+    repo.schemagit(&["snapshot", "--database-url", &url])
+        .success();
+    let offline = repo.schemagit(&["diff", "--json", "HEAD~1", "HEAD"]);
+    assert_eq!((offline.code, change_rows(&offline.json())), (2, wanted));
+}

@@ -1,5 +1,6 @@
 //! The README is what the tool does: its `schemagit.toml` example parses as written and shows
-//! every key, and the demo's output is what the demo prints.
+//! every key; the demo's, `init`'s and `check`'s outputs and the JSON examples are what they
+//! print; the exit-code table lists the binary's exit codes.
 
 mod common;
 
@@ -188,5 +189,207 @@ fn the_init_section_shows_what_init_prints() {
     assert_eq!(
         block_after("## Start a repository: `schemagit init`", ""),
         transcript
+    );
+}
+
+/// The exit codes the binary has: its `exit_code` map, and the findings' 1 and 2.
+fn exit_codes_of_the_binary() -> std::collections::BTreeSet<u32> {
+    let main =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/main.rs")).unwrap();
+    let map = &main[main
+        .find("fn exit_code(")
+        .expect("main.rs maps error kinds to exit codes")..];
+    let map = &map[..map.find("\n}\n").unwrap()];
+    let mut codes: std::collections::BTreeSet<u32> = map
+        .lines()
+        .filter_map(|line| line.split_once("=> ")?.1.trim_end_matches(',').parse().ok())
+        .collect();
+    codes.extend(
+        main.split("ExitCode::from(")
+            .skip(1)
+            .filter_map(|rest| rest.split_once(')')?.0.parse::<u32>().ok()),
+    );
+    codes
+}
+
+#[test]
+fn the_exit_code_table_lists_every_exit_code_and_nothing_else() {
+    let text = readme();
+    let section = &text[text.find("### Exit codes").unwrap()..];
+    let table = section["### Exit codes".len()..].trim_start();
+    let table = &table[..table.find("\n\n").unwrap()];
+    // Each code opens its entry: `N` followed by what it means.
+    let listed: std::collections::BTreeSet<u32> = table
+        .split('`')
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|pair| pair[1].starts_with(' ') && pair[1].len() > 1)
+        .filter_map(|pair| pair[0].parse().ok())
+        .collect();
+    let codes = exit_codes_of_the_binary();
+    assert!(codes.contains(&130) && codes.contains(&3), "{codes:?}");
+    assert_eq!(listed, codes, "the README's exit codes, and the binary's");
+}
+
+/// The kinds fixture snapshotted as environment `prod` whose URL is in `PROD_DATABASE_URL`,
+/// then the changes the README's `check` examples show: RLS turned off and a function changed.
+fn drifted_prod(hint: &str) -> (String, Repo, Vec<(&'static str, String)>) {
+    let cluster = common::cluster();
+    let db = cluster.database_from(hint, &common::fixtures("kinds"));
+    let repo = Repo::new();
+    std::fs::write(
+        repo.path().join("schemagit.toml"),
+        "[env.prod]\nurl_env = \"PROD_DATABASE_URL\"\n",
+    )
+    .unwrap();
+    let vars = vec![("PROD_DATABASE_URL", cluster.url(&db))];
+    run(&repo, &["snapshot", "--env", "prod"], &vars).success();
+    cluster.execute(
+        &db,
+        "ALTER TABLE shop.customers DISABLE ROW LEVEL SECURITY;
+         CREATE OR REPLACE FUNCTION shop.total_for(customer text) RETURNS numeric LANGUAGE sql AS $$ SELECT 2::numeric $$;",
+    );
+    (db, repo, vars)
+}
+
+fn run(repo: &Repo, args: &[&str], vars: &[(&str, String)]) -> common::Run {
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    common::run_schemagit_with(repo.path(), args, &vars)
+}
+
+#[test]
+fn the_check_example_is_what_check_prints() {
+    let (db, repo, vars) = drifted_prod("readme_check");
+    common::cluster().execute(&db, "CREATE INDEX orders_total_idx ON shop.orders (total)");
+    let check = run(&repo, &["check", "--env", "prod"], &vars);
+    // The README's database is not the test's: its address is the README's.
+    let stderr: String = check
+        .stderr
+        .lines()
+        .map(|line| {
+            match line
+                .strip_prefix("check prod: ")
+                .and_then(|rest| rest.split_once(" against "))
+            {
+                Some((_, revision)) => format!(
+                    "check prod: postgresql://schemagit_ro@db.internal:5432/app against {revision}\n"
+                ),
+                None => format!("{line}\n"),
+            }
+        })
+        .collect();
+    let transcript = format!(
+        "$ schemagit check --env prod\n{stderr}{}$ echo $?\n{}\n",
+        check.stdout, check.code
+    );
+    assert_eq!(block_after("### Gate a deploy on drift", ""), transcript);
+}
+
+/// `actual` has the README example's shape: the same keys, array lengths and kinds of value;
+/// and the same values where `exact` (everywhere) or `exact_keys` (under those keys) says so,
+/// where a README string ending in `…` stands for any string that starts as it does.
+fn assert_json_like(
+    readme: &serde_json::Value,
+    actual: &serde_json::Value,
+    exact: bool,
+    exact_keys: &[&str],
+    at: &str,
+) {
+    use serde_json::Value;
+    match (readme, actual) {
+        (Value::Object(want), Value::Object(got)) => {
+            let keys = |o: &serde_json::Map<String, Value>| o.keys().cloned().collect::<Vec<_>>();
+            assert_eq!(keys(want), keys(got), "the keys of {at}: {actual}");
+            for (key, value) in want {
+                let exact = exact || exact_keys.contains(&key.as_str());
+                assert_json_like(value, &got[key], exact, exact_keys, &format!("{at}.{key}"));
+            }
+        }
+        (Value::Array(want), Value::Array(got)) => {
+            assert_eq!(want.len(), got.len(), "the length of {at}: {actual}");
+            for (i, (w, g)) in want.iter().zip(got).enumerate() {
+                assert_json_like(w, g, exact, exact_keys, &format!("{at}[{i}]"));
+            }
+        }
+        (Value::String(want), Value::String(got)) if exact => match want.strip_suffix('…') {
+            Some(start) => assert!(got.starts_with(start.trim_end()), "{at}: {got:?}"),
+            None => assert_eq!(want, got, "{at}"),
+        },
+        (want, got) if exact => assert_eq!(want, got, "{at}"),
+        (want, got) => assert_eq!(
+            std::mem::discriminant(want),
+            std::mem::discriminant(got),
+            "{at}: the README shows {want}, the tool prints {got}"
+        ),
+    }
+}
+
+fn readme_json(after: &str) -> serde_json::Value {
+    let block = block_after(after, "json");
+    serde_json::from_str(&block).unwrap_or_else(|e| panic!("{e}:\n{block}"))
+}
+
+#[test]
+fn the_json_examples_are_what_the_tool_prints() {
+    let (_db, repo, vars) = drifted_prod("readme_json");
+    let check = run(&repo, &["check", "--json", "--env", "prod"], &vars);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert_json_like(
+        &readme_json("### `--json`"),
+        &check.json(),
+        true,
+        &[],
+        "check --json",
+    );
+
+    let snapshot = run(&repo, &["snapshot", "--json", "--env", "prod"], &vars)
+        .success()
+        .json();
+    let mut example = readme_json("`schemagit snapshot --json`:");
+    // The README's snapshot changed one table, this one a table and a function: each file
+    // change has the shape of the README's.
+    let file_changes = snapshot["changes"].as_array().unwrap().len();
+    example["changes"] =
+        serde_json::Value::Array(vec![example["changes"][0].clone(); file_changes]);
+    assert_json_like(
+        &example,
+        &snapshot,
+        false,
+        &["env", "folder", "branch", "dry_run", "pushed"],
+        "snapshot --json",
+    );
+    assert!(
+        snapshot["fingerprint"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("blake3:")),
+        "{snapshot}"
+    );
+
+    // `verify --json` gives {"folder", "ok", "objects", "problems": [{"path", "reason"}]}.
+    let file = repo.path().join("snapshots/prod/shop/tables/orders.json");
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes.extend_from_slice(b" ");
+    std::fs::write(&file, bytes).unwrap();
+    let verify = run(&repo, &["verify", "--json", "--env", "prod"], &[]);
+    assert_eq!(verify.code, 6, "{}", verify.stderr);
+    let report = verify.json();
+    let text = readme();
+    let prose = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let keys = |v: &serde_json::Value| -> String {
+        v.as_object()
+            .unwrap()
+            .keys()
+            .map(|k| format!("{k:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let described = format!(
+        "`schemagit verify --json` gives `{{{}: [{{{}}}]}}`",
+        keys(&report),
+        keys(&report["problems"][0])
+    );
+    assert!(
+        prose.contains(&described),
+        "the README does not say {described}"
     );
 }

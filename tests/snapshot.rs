@@ -698,6 +698,12 @@ fn arguments_that_would_pick_the_wrong_database_are_refused() {
     // Commands that do not connect never need the variable.
     run_with(&["--env", "prod", "verify"], &[]).success();
     run_with(&["--env", "prod", "diff", "HEAD", "HEAD"], &[]).success();
+    let offline = run_with(&["--env", "prod", "diff", "HEAD~1", "HEAD", "--json"], &[]);
+    assert_eq!(offline.code, 1, "{}", offline.stderr);
+    let log = run_with(&["--env", "prod", "log", "public.only_here"], &[]).success();
+    assert!(log.stdout.contains("public.only_here"), "{}", log.stdout);
+    let show = run_with(&["--env", "prod", "show", "public.only_here"], &[]).success();
+    assert!(show.stdout.contains("only_here"), "{}", show.stdout);
 }
 
 /// The project's own example: `migrations/` must build exactly the committed `snapshots/dev/`.

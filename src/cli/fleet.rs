@@ -570,9 +570,9 @@ pub fn diff(
         return Err(CliError::new(
             kind,
             format!(
-                "{} of {} databases could not be read",
+                "{} of {} could not be read",
                 failed.len(),
-                members.len()
+                crate::report::changes::counted(members.len(), "database")
             ),
         ));
     }

@@ -21,6 +21,7 @@ use crate::diff::Change;
 use crate::interrupt::{self, Critical};
 use crate::migrations::trailer;
 use crate::model::Database;
+use crate::report::changes::counted;
 use crate::report::markdown::write_markdown;
 use crate::report::wire::{self, SnapshotReport};
 use crate::report::{commit_message, CommitFacts};
@@ -153,8 +154,8 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
     let snapshot = codec::encode(database)?;
     if progress {
         context.note(format_args!(
-            "read {} objects in {:.1}s",
-            database.object_count(),
+            "read {} in {:.1}s",
+            counted(database.object_count(), "object"),
             started.elapsed().as_secs_f64()
         ));
     }

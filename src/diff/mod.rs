@@ -85,6 +85,12 @@ impl Change {
         self.text_diff = diff;
         self
     }
+
+    /// Whether everything this change changed is cosmetic (whitespace, or how the server
+    /// spells the same expression): such a change is info, whatever the overrides say.
+    pub fn cosmetic_only(&self) -> bool {
+        self.action == Action::Changed && self.detail.split("; ").all(text::Cosmetic::ends)
+    }
 }
 
 /// Every change from `old` to `new`, most severe first, then by object.

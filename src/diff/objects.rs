@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Display;
 
 use super::grants::{diff_access, Access};
-use super::text::{cosmetic, unified, Cosmetic};
+use super::text::{cosmetic, unified, Body, Cosmetic};
 use super::{Action, Change, Severity};
 use crate::codec::{catalog_object_name, function_name, generic_kind};
 use crate::model::{
@@ -37,7 +37,12 @@ fn field<T: PartialEq + Display>(label: &str, old: &T, new: &T) -> Option<String
 /// As [`field`], for a definition or expression: `label changed: whitespace only` when the
 /// texts differ only cosmetically.
 fn definition(label: &str, old: &str, new: &str) -> Option<String> {
-    match cosmetic(old, new) {
+    code_definition(label, old, new, Body::Quoted)
+}
+
+/// As [`definition`], reading a function's body as `body` says.
+fn code_definition(label: &str, old: &str, new: &str, body: Body) -> Option<String> {
+    match cosmetic(old, new, body) {
         Some(how) => Some(format!("{label} changed: {}", how.note())),
         None => field(label, &old, &new),
     }
@@ -53,9 +58,8 @@ fn optional_definition(label: &str, old: &Option<String>, new: &Option<String>) 
 
 /// A changed part: info when everything that changed is cosmetic, else the kind's severity.
 fn changed_part(kind: &'static str, object: &str, parent: &str, detail: String) -> Change {
-    let cosmetic_only = detail.split("; ").all(Cosmetic::ends);
     let mut change = Change::new(kind, object, parent, Action::Changed, detail);
-    if cosmetic_only {
+    if change.cosmetic_only() {
         change.severity = Severity::Info;
     }
     change
@@ -1067,10 +1071,18 @@ fn function(object: &str, old: &Function, new: &Function, out: &mut Vec<Change>)
     ]);
     let diff = unified(&old.definition, &new.definition);
     if described.is_some() || diff.is_some() {
-        let body = definition(
+        // SQL and PL/pgSQL bodies are SQL, where case and whitespace outside literals do not
+        // matter; in other languages they may.
+        let sql = |f: &Function| matches!(f.language.as_str(), "sql" | "plpgsql");
+        let body = code_definition(
             "definition",
             &old.definition.join("\n"),
             &new.definition.join("\n"),
+            if sql(old) && sql(new) {
+                Body::Code
+            } else {
+                Body::Quoted
+            },
         )
         .filter(|d| Cosmetic::ends(d))
         .unwrap_or_else(|| "definition changed".to_string());

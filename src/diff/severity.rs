@@ -70,11 +70,13 @@ impl SeverityOverrides {
         Ok(SeverityOverrides { by_key })
     }
 
+    /// Sets each change's overridden severity; a cosmetic-only change stays info, whatever
+    /// its kind's override says.
     pub fn apply(&self, changes: &mut [Change]) {
         if self.by_key.is_empty() {
             return;
         }
-        for change in changes {
+        for change in changes.iter_mut().filter(|c| !c.cosmetic_only()) {
             let specific = format!("{}.{}", change.kind, change.action.as_str());
             if let Some(severity) = self
                 .by_key
@@ -109,6 +111,54 @@ mod tests {
         assert_eq!(
             severities,
             [Severity::Info, Severity::Critical, Severity::Critical]
+        );
+    }
+
+    #[test]
+    fn overrides_never_raise_a_cosmetic_only_change() {
+        let entries: BTreeMap<String, String> = [
+            ("view".to_string(), "critical".to_string()),
+            ("constraint.changed".to_string(), "warning".to_string()),
+        ]
+        .into();
+        let overrides = SeverityOverrides::new(&entries).unwrap();
+        let mut changes = vec![
+            Change::new(
+                "view",
+                "a.v",
+                "a.v",
+                Action::Changed,
+                "definition changed: whitespace only",
+            ),
+            Change::new(
+                "constraint",
+                "a.t.c",
+                "a.t",
+                Action::Changed,
+                "definition changed: same expression, spelled differently",
+            ),
+            Change::new(
+                "constraint",
+                "a.t.d",
+                "a.t",
+                Action::Changed,
+                "definition changed: whitespace only; attached to none -> a.p.d",
+            ),
+            Change::new("view", "a.w", "a.w", Action::Changed, "definition changed"),
+        ];
+        for change in &mut changes[..2] {
+            change.severity = Severity::Info;
+        }
+        overrides.apply(&mut changes);
+        let severities: Vec<Severity> = changes.iter().map(|c| c.severity).collect();
+        assert_eq!(
+            severities,
+            [
+                Severity::Info,
+                Severity::Info,
+                Severity::Warning,
+                Severity::Critical
+            ]
         );
     }
 

@@ -55,53 +55,164 @@ impl Cosmetic {
     }
 }
 
+/// How the body of a function (the text between its outermost dollar quotes) is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// Quoted text, compared byte for byte: a body in a language whose case or whitespace may
+    /// matter (Python, Perl, …), and every dollar-quoted literal.
+    Quoted,
+    /// SQL or PL/pgSQL code, read as SQL; its own literals and comments stay byte for byte.
+    Code,
+}
+
 /// `Some` when `old` and `new` differ, but only cosmetically.
-pub fn cosmetic(old: &str, new: &str) -> Option<Cosmetic> {
+pub fn cosmetic(old: &str, new: &str, body: Body) -> Option<Cosmetic> {
     if old == new {
         return None;
     }
-    if squeeze(old) == squeeze(new) {
+    if squeeze(old, body) == squeeze(new, body) {
         return Some(Cosmetic::Whitespace);
     }
-    (spelled(old) == spelled(new)).then_some(Cosmetic::Spelling)
+    (spelled(old, body) == spelled(new, body)).then_some(Cosmetic::Spelling)
 }
 
-/// Text outside and inside single- or double-quoted parts, in order: (quoted, text).
-fn pieces(text: &str) -> Vec<(bool, String)> {
+/// What is open at a point of the text: a literal or comment compared byte for byte.
+enum Open {
+    /// `'…'`, and whether backslash escapes apply (`E'…'`).
+    Single {
+        escapes: bool,
+    },
+    Double,
+    /// `$tag$…$tag$`, holding `$tag$`.
+    Dollar(Vec<char>),
+    LineComment,
+    BlockComment,
+}
+
+/// Whether `c` continues an identifier (a `$` after an identifier's start is part of it).
+fn word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$'
+}
+
+/// The dollar-quote delimiter (`$$`, `$tag$`) starting at `at`, if one does.
+fn dollar_tag(chars: &[char], at: usize) -> Option<Vec<char>> {
+    if chars[at] != '$' || (at > 0 && word(chars[at - 1])) {
+        return None;
+    }
+    let mut end = at + 1;
+    while end < chars.len() && chars[end] != '$' {
+        let c = chars[end];
+        let fits = c.is_alphabetic() || c == '_' || (end > at + 1 && c.is_alphanumeric());
+        if !fits {
+            return None;
+        }
+        end += 1;
+    }
+    (end < chars.len()).then(|| chars[at..=end].to_vec())
+}
+
+/// Text outside and inside quoted parts (literals, quoted identifiers, comments and, unless
+/// `body` is code, a function's body), in order: (quoted, text).
+fn pieces(text: &str, body: Body) -> Vec<(bool, String)> {
+    let chars: Vec<char> = text.chars().collect();
     let mut out: Vec<(bool, String)> = Vec::new();
-    let mut quote: Option<char> = None;
-    for c in text.chars() {
-        let quoted = match quote {
-            Some(q) => {
-                if c == q {
-                    quote = None;
+    let mut push = |quoted: bool, run: &[char]| match out.last_mut() {
+        Some((q, piece)) if *q == quoted => piece.extend(run),
+        _ => out.push((quoted, run.iter().collect())),
+    };
+    let mut open: Option<Open> = None;
+    // The delimiter of the function body being read as code.
+    let mut code_body: Option<Vec<char>> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        let mut len = 1;
+        let quoted = match &open {
+            Some(Open::Single { escapes }) => {
+                if *escapes && c == '\\' && next.is_some() {
+                    len = 2;
+                } else if c == '\'' {
+                    open = None;
                 }
                 true
             }
-            None if c == '\'' || c == '"' => {
-                quote = Some(c);
+            Some(Open::Double) => {
+                if c == '"' {
+                    open = None;
+                }
                 true
             }
-            None => false,
+            Some(Open::Dollar(tag)) => {
+                if chars[i..].starts_with(tag) {
+                    len = tag.len();
+                    open = None;
+                }
+                true
+            }
+            Some(Open::LineComment) => {
+                if c == '\n' {
+                    open = None;
+                }
+                true
+            }
+            Some(Open::BlockComment) => {
+                if c == '*' && next == Some('/') {
+                    len = 2;
+                    open = None;
+                }
+                true
+            }
+            None => {
+                if let Some(tag) = dollar_tag(&chars, i) {
+                    len = tag.len();
+                    if code_body.as_ref() == Some(&tag) {
+                        code_body = None;
+                        false
+                    } else if body == Body::Code && code_body.is_none() {
+                        code_body = Some(tag);
+                        false
+                    } else {
+                        open = Some(Open::Dollar(tag));
+                        true
+                    }
+                } else {
+                    open = match (c, next) {
+                        ('\'', _) => Some(Open::Single {
+                            escapes: i > 0
+                                && matches!(chars[i - 1], 'E' | 'e')
+                                && !(i > 1 && word(chars[i - 2])),
+                        }),
+                        ('"', _) => Some(Open::Double),
+                        ('-', Some('-')) => Some(Open::LineComment),
+                        ('/', Some('*')) => Some(Open::BlockComment),
+                        _ => None,
+                    };
+                    open.is_some()
+                }
+            }
         };
-        match out.last_mut() {
-            Some((q, piece)) if *q == quoted => piece.push(c),
-            _ => out.push((quoted, c.to_string())),
-        }
+        let end = (i + len).min(chars.len());
+        push(quoted, &chars[i..end]);
+        i = end;
     }
     out
 }
 
-/// Whitespace outside quotes: runs become one space, and none is kept next to punctuation.
-fn squeeze(text: &str) -> String {
-    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+/// Whitespace outside quotes: runs become one space, and none is kept next to punctuation
+/// (a quoted part counts as a word, so that `AS $$` stays apart and reads the same again).
+fn squeeze(text: &str, body: Body) -> String {
     let mut out = String::new();
-    for (quoted, piece) in pieces(text) {
+    let mut pending_space = false;
+    for (quoted, piece) in pieces(text, body) {
         if quoted {
+            if pending_space && out.chars().next_back().is_some_and(word) {
+                out.push(' ');
+            }
+            pending_space = false;
             out.push_str(&piece);
             continue;
         }
-        let mut pending_space = false;
         for c in piece.chars() {
             if c.is_whitespace() {
                 pending_space = true;
@@ -119,9 +230,9 @@ fn squeeze(text: &str) -> String {
 
 /// [`squeeze`]d, lower-cased outside quotes, operators named as words, doubled parentheses
 /// made single.
-fn spelled(text: &str) -> String {
+fn spelled(text: &str, body: Body) -> String {
     let mut out = String::new();
-    for (quoted, piece) in pieces(&squeeze(text)) {
+    for (quoted, piece) in pieces(&squeeze(text, body), body) {
         if quoted {
             out.push_str(&piece);
         } else {
@@ -134,9 +245,9 @@ fn spelled(text: &str) -> String {
             out.push_str(&piece);
         }
     }
-    let mut text = squeeze(&out);
+    let mut text = squeeze(&out, body);
     loop {
-        let single = undouble(&text);
+        let single = undouble(&text, body);
         if single == text {
             return text;
         }
@@ -144,15 +255,19 @@ fn spelled(text: &str) -> String {
     }
 }
 
-/// `((x))` → `(x)`: one pair of parentheses that directly holds another whole pair.
-fn undouble(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
+/// `((x))` → `(x)`: one pair of parentheses outside quotes that directly holds another whole
+/// pair.
+fn undouble(text: &str, body: Body) -> String {
+    let mut chars: Vec<(bool, char)> = Vec::new();
+    for (quoted, piece) in pieces(text, body) {
+        chars.extend(piece.chars().map(|c| (quoted, c)));
+    }
     let mut closing = vec![None; chars.len()];
     let mut open = Vec::new();
-    for (i, c) in chars.iter().enumerate() {
-        match c {
-            '(' => open.push(i),
-            ')' => {
+    for (i, &(quoted, c)) in chars.iter().enumerate() {
+        match (quoted, c) {
+            (false, '(') => open.push(i),
+            (false, ')') => {
                 if let Some(start) = open.pop() {
                     closing[start] = Some(i);
                 }
@@ -165,11 +280,11 @@ fn undouble(text: &str) -> String {
         .enumerate()
         .filter_map(|(s, e)| e.map(|e| (s, e)))
     {
-        if end > start + 1 && chars[start + 1] == '(' && closing[start + 1] == Some(end - 1) {
-            let mut out: String = chars[..start].iter().collect();
-            out.extend(&chars[start + 1..end]);
-            out.extend(&chars[end + 1..]);
-            return out;
+        if end > start + 1 && closing[start + 1] == Some(end - 1) {
+            let kept = |range: &[(bool, char)]| range.iter().map(|&(_, c)| c).collect::<String>();
+            return kept(&chars[..start])
+                + &kept(&chars[start + 1..end])
+                + &kept(&chars[end + 1..]);
         }
     }
     text.to_string()
@@ -179,24 +294,83 @@ fn undouble(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn expression(old: &str, new: &str) -> Option<Cosmetic> {
+        cosmetic(old, new, Body::Quoted)
+    }
+
     #[test]
     fn whitespace_and_spelling_are_cosmetic_and_nothing_else_is() {
         assert_eq!(
-            cosmetic("SELECT  a ,b\nFROM t", "SELECT a, b FROM t"),
+            expression("SELECT  a ,b\nFROM t", "SELECT a, b FROM t"),
             Some(Cosmetic::Whitespace)
         );
         assert_eq!(
-            cosmetic(
+            expression(
                 "CHECK ((email ~~ '%@%'::text))",
                 "CHECK (email LIKE '%@%'::text)"
             ),
             Some(Cosmetic::Spelling)
         );
-        assert_eq!(cosmetic("SELECT 'a  b'", "SELECT 'a b'"), None);
-        assert_eq!(cosmetic("SELECT ab", "SELECT a b"), None);
-        assert_eq!(cosmetic("(a + b) * c", "a + b * c"), None);
-        assert_eq!(cosmetic("SELECT 'A'", "select 'a'"), None);
-        assert_eq!(cosmetic("x", "x"), None);
+        assert_eq!(expression("SELECT 'a  b'", "SELECT 'a b'"), None);
+        assert_eq!(expression("SELECT ab", "SELECT a b"), None);
+        assert_eq!(expression("(a + b) * c", "a + b * c"), None);
+        assert_eq!(expression("SELECT 'A'", "select 'a'"), None);
+        assert_eq!(expression("SELECT '((a))'", "SELECT '(a)'"), None);
+        assert_eq!(expression("x", "x"), None);
+    }
+
+    #[test]
+    fn dollar_quoted_text_is_compared_byte_for_byte() {
+        let plpython =
+            |body: &str| format!("CREATE FUNCTION f() LANGUAGE plpython3u AS $$ {body} $$");
+        assert_eq!(
+            expression(&plpython("return 'a'"), &plpython("RETURN 'a'")),
+            None
+        );
+        assert_eq!(
+            expression(
+                &plpython("if x:\n  return 1"),
+                &plpython("if x:\n    return 1")
+            ),
+            None
+        );
+        assert_eq!(expression("SELECT $q$A$q$", "select $q$a$q$"), None);
+        assert_eq!(
+            expression("SELECT $q$A$q$", "select  $q$A$q$"),
+            Some(Cosmetic::Spelling)
+        );
+        assert_eq!(
+            expression("SELECT $1 + a$b", "select $1 + A$B"),
+            Some(Cosmetic::Spelling)
+        );
+    }
+
+    #[test]
+    fn an_sql_body_is_code_whose_literals_and_comments_are_byte_for_byte() {
+        let sql = |body: &str| {
+            format!("CREATE FUNCTION f()\n LANGUAGE plpgsql\nAS $function$ {body} $function$")
+        };
+        let code = |old: &str, new: &str| cosmetic(&sql(old), &sql(new), Body::Code);
+        assert_eq!(
+            code("BEGIN RETURN 1; END", "begin\n  return 1;\nend"),
+            Some(Cosmetic::Spelling)
+        );
+        assert_eq!(
+            code("begin return 1; end", "begin\n  return 1;\nend"),
+            Some(Cosmetic::Whitespace)
+        );
+        assert_eq!(code("RETURN 'A';", "return 'a';"), None);
+        assert_eq!(
+            code("EXECUTE $q$SELECT 1$q$;", "execute $q$select 1$q$;"),
+            None
+        );
+        assert_eq!(code("RETURN E'it\\'S';", "return E'it\\'s';"), None);
+        assert_eq!(
+            code("-- don't\nRETURN 'A';", "-- don't\nreturn 'A';"),
+            Some(Cosmetic::Spelling)
+        );
+        assert_eq!(code("-- don't\nRETURN 'A';", "-- Don't\nRETURN 'A';"), None);
+        assert_eq!(code("/* Note */ RETURN 1;", "/* note */ RETURN 1;"), None);
     }
 
     fn lines(text: &str) -> Vec<String> {

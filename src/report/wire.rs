@@ -116,9 +116,10 @@ pub fn write_fleet_diff(
     let (heading, item) = if markdown { ("## ", "- ") } else { ("", "  ") };
     writeln!(
         out,
-        "{heading}majority schema {}: {} of {total} databases",
+        "{heading}majority schema {}: {} of {}",
         majority.fingerprint,
-        majority.databases.len()
+        majority.databases.len(),
+        counted(total, "database")
     )?;
     if differing.is_empty() {
         return writeln!(out, "{item}every database has this schema");
@@ -303,4 +304,23 @@ pub fn write_verify_human(out: &mut dyn Write, report: &VerifyReport) -> io::Res
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fleet_diff_counts_one_database_in_the_singular() {
+        let groups = [Group {
+            fingerprint: "blake3:ab".to_string(),
+            databases: vec!["tenant_a".to_string()],
+        }];
+        let mut out = Vec::new();
+        write_fleet_diff(&mut out, &groups, &[], false, false).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "majority schema blake3:ab: 1 of 1 database\n  every database has this schema\n"
+        );
+    }
 }

@@ -19,6 +19,7 @@ use super::pgpass::{load_pgpass, pgpass_password, PgpassFile};
 use super::tls::tls_options;
 use super::url::{foreign_scheme, parse_url, strip_url_prefix};
 use super::{redact, ConnectError, ConnectOptions};
+use crate::report::changes::counted;
 
 const DEFAULT_PORT: u16 = 5432;
 /// libpq waits forever by default; a snapshot job in CI should fail instead.
@@ -310,7 +311,11 @@ fn targets(settings: &mut Settings, source: &Source<'_>) -> Result<Vec<Target>, 
                 [port] => vec![*port; count],
                 _ if listed.len() == count => listed,
                 _ => {
-                    let reason = format!("{} ports for {count} hosts", listed.len());
+                    let reason = format!(
+                        "{} for {}",
+                        counted(listed.len(), "port"),
+                        counted(count, "host")
+                    );
                     return Err(source.invalid(&setting, reason));
                 }
             }
