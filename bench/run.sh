@@ -17,8 +17,8 @@
 #            `snapshot --databases 'tenant_*'` into a fresh repository and samples the
 #            connections it holds (pg_stat_activity)
 #
-# The workload database (schemagit_bench_<tables>, or tenant_*) is loaded once and kept on a
-# given server, so a rerun skips the load. Needs python3, psql, pg_dump, git and cargo.
+# The workload database (schemagit_bench_<tables>, or tenant_template and its copies tenant_*)
+# is loaded once and kept on a given server, so a rerun skips the load: drop them to reload. Needs python3, psql, pg_dump, git and cargo.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -142,12 +142,12 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 if $fleet; then
   if ! exists tenant_template; then
-    echo "loading $databases tenants of $tables tables"
+    echo "loading the tenant schema: $tables tables"
     load tenant_template "$tables" 1
-    for i in $(seq -f %04g 1 "$databases"); do
-      exists "tenant_$i" || sql -c "CREATE DATABASE tenant_$i TEMPLATE tenant_template"
-    done
   fi
+  for i in $(seq -f %04g 1 "$databases"); do
+    exists "tenant_$i" || sql -c "CREATE DATABASE tenant_$i TEMPLATE tenant_template"
+  done
   repo=$work/fleet
   fresh_repo "$repo"
   sql -c "SELECT 1" >/dev/null

@@ -444,6 +444,8 @@ pub(super) fn sync_work_tree(
     }
     let mut restaged = Vec::new();
     let mut written = 0;
+    // The folders known to exist, each created at most once.
+    let mut made = std::collections::HashSet::new();
     for (relative, bytes) in files {
         let id = blobs[relative];
         let path = root.join(relative);
@@ -460,10 +462,18 @@ pub(super) fn sync_work_tree(
             on_disk.is_some() && fs::read(&path).ok().as_deref() == Some(bytes.as_slice());
         if !holds_bytes {
             let parent = path.parent().expect("a file path has a parent");
-            fs::create_dir_all(parent).map_err(io(parent))?;
-            let temporary = parent.join(".schemagit.tmp");
-            fs::write(&temporary, bytes).map_err(io(&temporary))?;
-            fs::rename(&temporary, &path).map_err(io(&path))?;
+            if !made.contains(parent) {
+                fs::create_dir_all(parent).map_err(io(parent))?;
+                made.insert(parent.to_path_buf());
+            }
+            if on_disk.is_some() {
+                // A file is replaced whole, never seen half-written.
+                let temporary = parent.join(".schemagit.tmp");
+                fs::write(&temporary, bytes).map_err(io(&temporary))?;
+                fs::rename(&temporary, &path).map_err(io(&path))?;
+            } else {
+                fs::write(&path, bytes).map_err(io(&path))?;
+            }
             written += 1;
             if written == 1 {
                 interrupt::pause_point(checkout.path(), "work-tree");
