@@ -17,7 +17,7 @@
 #            `snapshot --databases 'tenant_*'` into a fresh repository and samples the
 #            connections it holds (pg_stat_activity)
 #
-# The workload database (schemagit_bench_<tables>, or tenant_template and its copies tenant_*)
+# The workload database (schemagit_bench_<tables>, or schemagit_tenant_<tables> and its copies tenant_*)
 # is loaded once and kept on a given server, so a rerun skips the load: drop them to reload. Needs python3, psql, pg_dump, git and cargo.
 set -euo pipefail
 
@@ -141,12 +141,17 @@ check_exit() {
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 if $fleet; then
-  if ! exists tenant_template; then
+  template=schemagit_tenant_$tables
+  if ! exists "$template"; then
     echo "loading the tenant schema: $tables tables"
-    load tenant_template "$tables" 1
+    load "$template" "$tables" 1
+  fi
+  if exists tenant_0001; then
+    held=$(psql -X -q -A -t -d "$(database_url tenant_0001)" -c "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")
+    [ "$held" = "$tables" ] || { echo "bench/run.sh: the tenant_* databases hold $held tables, not $tables: drop them first" >&2; exit 3; }
   fi
   for i in $(seq -f %04g 1 "$databases"); do
-    exists "tenant_$i" || sql -c "CREATE DATABASE tenant_$i TEMPLATE tenant_template"
+    exists "tenant_$i" || sql -c "CREATE DATABASE tenant_$i TEMPLATE $template"
   done
   repo=$work/fleet
   fresh_repo "$repo"
