@@ -291,32 +291,47 @@ required = ["shop.customers.customers_self", "shop.audit_log"]
     )
     .unwrap();
     cluster().execute(&copy, "CREATE INDEX orders_total_idx ON shop.orders (total); COMMENT ON TABLE shop.orders IS 'x'; ALTER TABLE shop.scratch SET LOGGED;");
+    let lines = |report: &serde_json::Value| -> Vec<String> {
+        report["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {} {} {}",
+                    c["severity"].as_str().unwrap(),
+                    c["kind"].as_str().unwrap(),
+                    c["action"].as_str().unwrap(),
+                    c["object"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let expected = [
+        "critical rule violated min_policies",
+        "critical rule violated shop.audit_log",
+        "critical rule violated shop.orders",
+        "info index added shop.orders.orders_total_idx",
+    ];
     let (code, report) = check_json(&repo, &copy, &[]);
     assert_eq!(code, 1, "{report}");
-    let lines: Vec<String> = report["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            format!(
-                "{} {} {} {}",
-                c["severity"].as_str().unwrap(),
-                c["kind"].as_str().unwrap(),
-                c["action"].as_str().unwrap(),
-                c["object"].as_str().unwrap()
-            )
-        })
-        .collect();
-    assert_eq!(
-        lines,
-        [
-            "critical rule violated min_policies",
-            "critical rule violated shop.audit_log",
-            "critical rule violated shop.orders",
-            "info index added shop.orders.orders_total_idx",
-        ],
-        "{report}"
-    );
+    assert_eq!(lines(&report), expected, "{report}");
+    // Between two committed snapshots the same configuration gives the same changes: the
+    // rules judge the whole new snapshot, however little of it changed.
+    repo.schemagit(&["snapshot", "--database-url", &cluster().url(&copy)])
+        .success();
+    let diff = |repo: &Repo| {
+        let run = repo.schemagit(&["diff", "HEAD~1", "HEAD", "--json"]);
+        assert!(run.code <= 2, "diff failed: {}", run.stderr);
+        run.json()
+    };
+    assert_eq!(lines(&diff(&repo)), expected);
+    std::fs::write(
+        repo.path().join("schemagit.toml"),
+        "[severity]\nindex = \"info\"\n[ignore]\nkinds = [\"comment\"]\nobjects = [\"shop.scratch\"]\n",
+    )
+    .unwrap();
+    assert_eq!(lines(&diff(&repo)), expected[3..]);
 }
 
 #[test]

@@ -16,6 +16,7 @@ use crate::migrations::bookkeeping::remove_bookkeeping;
 use crate::migrations::owner::adopt_owner;
 use crate::migrations::{self, Tool};
 use crate::model::Database;
+use crate::vcs::FolderFiles;
 
 /// A source as the user wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +78,11 @@ pub fn load_pair(
     old: &Source,
     new: &Source,
 ) -> Result<(Loaded, Loaded), CliError> {
+    if let (Source::Revision(old), Source::Revision(new)) = (old, new) {
+        if let Some(pair) = differing_objects(context, old, new)? {
+            return Ok(pair);
+        }
+    }
     let old = find(context, old)?;
     let new = find(context, new)?;
     let (old, new) = match (old, new) {
@@ -99,6 +105,55 @@ pub fn load_pair(
             Err(no_snapshot_folder(context, &revision))
         }
     }
+}
+
+/// Two revisions' snapshots of the environment, each holding only the objects whose files can
+/// differ between them: what both hold byte for byte (one hash in both manifests, one git
+/// blob) gives no change whatever the role maps and ignore lists say, since both sides are
+/// read under the same environment. Each manifest and file list is checked as a full read
+/// checks them, and each file read is checked against its hash. `None` when either revision
+/// has no snapshot folder, or when rules are configured, which judge the whole new schema:
+/// those are read in full.
+fn differing_objects(
+    context: &Context,
+    old: &str,
+    new: &str,
+) -> Result<Option<(Loaded, Loaded)>, CliError> {
+    if context.config.rules != crate::diff::rules::Rules::default() {
+        return Ok(None);
+    }
+    let folder = &context.config.snapshot_folder;
+    let repo = context.repo()?;
+    let (Some(old_files), Some(new_files)) = (
+        repo.folder_files(old, folder)?,
+        repo.folder_files(new, folder)?,
+    ) else {
+        return Ok(None);
+    };
+    let manifest = |files: &FolderFiles| -> Result<codec::Manifest, CliError> {
+        let read = repo.read_listed(files, [MANIFEST])?;
+        let manifest = codec::decode_manifest(&read)?;
+        codec::check_listing(&manifest, files.paths())?;
+        Ok(manifest)
+    };
+    let (old_manifest, new_manifest) = (manifest(&old_files)?, manifest(&new_files)?);
+    let (old_entries, new_entries) =
+        codec::differing_entries(&old_manifest.objects, &new_manifest.objects, |path| {
+            old_files.same_file(&new_files, path)
+        });
+    let side = |files: &FolderFiles, entries: Vec<&codec::ManifestEntry>, revision: &str| {
+        let read = repo.read_listed(files, entries.iter().map(|e| e.path.as_str()))?;
+        Ok::<_, CliError>(Loaded {
+            database: codec::decode_entries(entries, &read)?,
+            env: context.config.env.clone(),
+            label: format!("{revision}:{folder}"),
+            replay_owner: None,
+        })
+    };
+    Ok(Some((
+        side(&old_files, old_entries, old)?,
+        side(&new_files, new_entries, new)?,
+    )))
 }
 
 /// A replay's objects belong to the throwaway server's superuser; compared with a schema that

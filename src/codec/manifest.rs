@@ -139,6 +139,31 @@ pub fn file_changes(old: &[ManifestEntry], new: &[ManifestEntry]) -> Vec<FileCha
     changes
 }
 
+/// The entries of `old` and of `new` whose objects can differ between the two snapshots: all
+/// but those at a path both list with one hash and whose files `same_file` says are the same
+/// bytes (the same git blob). An object both sides hold byte for byte is no change, so a
+/// comparison reads only these.
+pub fn differing_entries<'a>(
+    old: &'a [ManifestEntry],
+    new: &'a [ManifestEntry],
+    same_file: impl Fn(&str) -> bool,
+) -> (Vec<&'a ManifestEntry>, Vec<&'a ManifestEntry>) {
+    let hashes = |entries: &'a [ManifestEntry]| -> std::collections::HashMap<&'a str, &'a str> {
+        entries
+            .iter()
+            .map(|e| (e.path.as_str(), e.blake3.as_str()))
+            .collect()
+    };
+    let (old_hashes, new_hashes) = (hashes(old), hashes(new));
+    let unchanged = |entry: &ManifestEntry, other: &std::collections::HashMap<&str, &str>| {
+        other.get(entry.path.as_str()) == Some(&entry.blake3.as_str()) && same_file(&entry.path)
+    };
+    (
+        old.iter().filter(|e| !unchanged(e, &new_hashes)).collect(),
+        new.iter().filter(|e| !unchanged(e, &old_hashes)).collect(),
+    )
+}
+
 #[cfg(test)]
 mod change_tests {
     use super::*;
@@ -180,5 +205,27 @@ mod change_tests {
                 (FileAction::Added, "d")
             ]
         );
+    }
+
+    #[test]
+    fn only_entries_that_can_differ_are_read() {
+        let old = [
+            entry("a", "1"),
+            entry("b", "1"),
+            entry("c", "1"),
+            entry("e", "1"),
+        ];
+        let new = [
+            entry("a", "1"),
+            entry("b", "2"),
+            entry("d", "1"),
+            entry("e", "1"),
+        ];
+        // `e` has the manifest's hash on both sides, but not the same bytes on one of them.
+        let (old_read, new_read) = differing_entries(&old, &new, |path| path != "e");
+        let paths =
+            |read: Vec<&ManifestEntry>| read.iter().map(|e| e.path.clone()).collect::<Vec<_>>();
+        assert_eq!(paths(old_read), ["b", "c", "e"]);
+        assert_eq!(paths(new_read), ["b", "d", "e"]);
     }
 }

@@ -14,7 +14,8 @@ use serde::{de::DeserializeOwned, Serialize};
 use crate::model::{self, Database};
 pub use lookup::{decode_objects, ObjectName};
 pub use manifest::{
-    file_changes, file_hash, fingerprint, FileAction, FileChange, Manifest, ManifestEntry, FORMAT,
+    differing_entries, file_changes, file_hash, fingerprint, FileAction, FileChange, Manifest,
+    ManifestEntry, FORMAT,
 };
 pub use verify::{verify, Problem};
 
@@ -412,6 +413,17 @@ fn decode_object(
 /// Canonical bytes and paths are what [`verify`] checks on top.
 pub fn decode(files: &BTreeMap<String, Vec<u8>>) -> Result<Database, DecodeError> {
     let manifest = decode_manifest(files)?;
+    check_listing(&manifest, files.keys().map(String::as_str))?;
+    decode_entries(&manifest.objects, files)
+}
+
+/// Checks a snapshot folder's file list (`paths`, the manifest's own among them or not)
+/// against its manifest before any object is read: the fingerprint matches the entries, no
+/// file is stray and none is missing.
+pub fn check_listing<'a>(
+    manifest: &Manifest,
+    paths: impl IntoIterator<Item = &'a str>,
+) -> Result<(), DecodeError> {
     let tampered = |path: &str, reason: String| DecodeError::Tampered {
         path: path.to_string(),
         reason,
@@ -424,31 +436,50 @@ pub fn decode(files: &BTreeMap<String, Vec<u8>>) -> Result<Database, DecodeError
         );
         return Err(tampered(MANIFEST, reason));
     }
-    if files.len() > manifest.objects.len() + 1 {
-        let listed: std::collections::HashSet<&str> =
-            manifest.objects.iter().map(|e| e.path.as_str()).collect();
-        if let Some(stray) = files
-            .keys()
-            .find(|path| *path != MANIFEST && !listed.contains(path.as_str()))
-        {
+    let listed: std::collections::HashSet<&str> =
+        manifest.objects.iter().map(|e| e.path.as_str()).collect();
+    let mut present = std::collections::HashSet::with_capacity(listed.len());
+    for path in paths {
+        if path != MANIFEST && !listed.contains(path) {
             return Err(tampered(
-                stray,
+                path,
                 "stray file: not listed in the manifest".into(),
             ));
         }
+        present.insert(path);
     }
+    match manifest
+        .objects
+        .iter()
+        .find(|entry| !present.contains(entry.path.as_str()))
+    {
+        Some(entry) => Err(DecodeError::Missing {
+            path: entry.path.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Decodes the object files of `entries` (manifest entries, each file's bytes in `files`)
+/// into a model holding just those objects, each file's hash checked against its entry first.
+pub fn decode_entries<'a>(
+    entries: impl IntoIterator<Item = &'a ManifestEntry>,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<Database, DecodeError> {
     let mut db = Database::default();
-    for entry in &manifest.objects {
+    for entry in entries {
         let bytes = files.get(&entry.path).ok_or_else(|| DecodeError::Missing {
             path: entry.path.clone(),
         })?;
         let actual = file_hash(bytes);
         if actual != entry.blake3 {
-            let reason = format!(
-                "content hash blake3:{actual} differs from the manifest's blake3:{} (edited by hand?)",
-                entry.blake3
-            );
-            return Err(tampered(&entry.path, reason));
+            return Err(DecodeError::Tampered {
+                path: entry.path.clone(),
+                reason: format!(
+                    "content hash blake3:{actual} differs from the manifest's blake3:{} (edited by hand?)",
+                    entry.blake3
+                ),
+            });
         }
         decode_object(&mut db, &entry.kind, &entry.path, bytes)?;
     }

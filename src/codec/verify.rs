@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    decode_manifest, decode_object, file_hash, fingerprint, json, manifest_bytes, objects, MANIFEST,
+    decode_manifest, decode_object, file_hash, fingerprint, json, manifest_bytes, objects,
+    ManifestEntry, MANIFEST,
 };
 use crate::model::Database;
 
@@ -48,29 +49,7 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
             ),
         ));
     }
-    for entry in &manifest.objects {
-        let Some(bytes) = files.get(&entry.path) else {
-            problems.push(Problem::new(
-                &entry.path,
-                "listed in the manifest but missing",
-            ));
-            continue;
-        };
-        let actual = file_hash(bytes);
-        if actual != entry.blake3 {
-            problems.push(Problem::new(
-                &entry.path,
-                format!(
-                    "content hash blake3:{actual} differs from the manifest's blake3:{} (edited by hand?)",
-                    entry.blake3
-                ),
-            ));
-            continue;
-        }
-        if let Some(reason) = check_object(&entry.kind, &entry.name, &entry.path, bytes) {
-            problems.push(Problem::new(&entry.path, reason));
-        }
-    }
+    problems.extend(check_entries(&manifest.objects, files));
     let listed: std::collections::HashSet<&str> =
         manifest.objects.iter().map(|e| e.path.as_str()).collect();
     for path in files.keys() {
@@ -79,6 +58,51 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// The problems of every entry's file, in manifest order. Each file is hashed, decoded and
+/// encoded again on its own, so the entries are split over the machine's cores.
+fn check_entries(entries: &[ManifestEntry], files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = entries.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let checks: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .filter_map(|e| check_entry(e, files))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        checks
+            .into_iter()
+            .flat_map(|check| check.join().expect("a file check does not panic"))
+            .collect()
+    })
+}
+
+/// What is wrong with one entry's file, if anything.
+fn check_entry(entry: &ManifestEntry, files: &BTreeMap<String, Vec<u8>>) -> Option<Problem> {
+    let Some(bytes) = files.get(&entry.path) else {
+        return Some(Problem::new(
+            &entry.path,
+            "listed in the manifest but missing",
+        ));
+    };
+    let actual = file_hash(bytes);
+    if actual != entry.blake3 {
+        return Some(Problem::new(
+            &entry.path,
+            format!(
+                "content hash blake3:{actual} differs from the manifest's blake3:{} (edited by hand?)",
+                entry.blake3
+            ),
+        ));
+    }
+    check_object(&entry.kind, &entry.name, &entry.path, bytes)
+        .map(|reason| Problem::new(&entry.path, reason))
 }
 
 /// Decodes one object file and encodes it again: it must give the same bytes at the same path

@@ -2,8 +2,9 @@
 //!
 //! The new folder's tree is built from the snapshot's bytes and grafted into the parent commit's
 //! tree, so the commit holds exactly the old tree with `folder` replaced: other staged or
-//! unstaged work is never picked up. On the checked-out branch the work tree and index entries
-//! under `folder` are brought up to date first, and the branch moves last, in one atomic ref
+//! unstaged work is never picked up. The new blobs, trees and the commit are written as one
+//! pack. On the checked-out branch the work tree and index entries under `folder` are then
+//! brought up to date, only where they differ, and the branch moves last, in one atomic ref
 //! update: an interrupted run leaves at most an uncommitted snapshot, never a partial commit.
 //!
 //! The whole update, from taking the repository lock to moving the branch, is one critical
@@ -12,10 +13,12 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Write;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use git2::{Commit, FileMode, Index, ObjectType, Oid, Repository, Signature, Tree};
+use git2::{Commit, FileMode, Index, IndexEntry, IndexTime, Oid, Repository, Signature, Tree};
 
 use super::lock::RepoLock;
 use super::{Repo, VcsError};
@@ -61,6 +64,9 @@ pub(super) struct Target<'r> {
     pub(super) checkout: Option<Repository>,
 }
 
+/// The blob id of each file of a folder, by path relative to it.
+pub(super) type BlobIds = BTreeMap<String, Oid>;
+
 /// A tree under construction: file bytes and sub-folders by name.
 #[derive(Default)]
 pub(super) struct Folder<'a> {
@@ -85,13 +91,22 @@ impl<'a> Folder<'a> {
         root
     }
 
-    pub(super) fn write(&self, repo: &Repository) -> Result<Oid, git2::Error> {
+    /// Writes the tree and its blobs, recording each file's blob id by path into `blobs`.
+    pub(super) fn write(
+        &self,
+        repo: &Repository,
+        prefix: &str,
+        blobs: &mut BlobIds,
+    ) -> Result<Oid, git2::Error> {
         let mut builder = repo.treebuilder(None)?;
         for (name, bytes) in &self.files {
-            builder.insert(name, repo.blob(bytes)?, FileMode::Blob.into())?;
+            let id = repo.blob(bytes)?;
+            blobs.insert(format!("{prefix}{name}"), id);
+            builder.insert(name, id, FileMode::Blob.into())?;
         }
         for (name, folder) in &self.folders {
-            builder.insert(name, folder.write(repo)?, FileMode::Tree.into())?;
+            let id = folder.write(repo, &format!("{prefix}{name}/"), blobs)?;
+            builder.insert(name, id, FileMode::Tree.into())?;
         }
         builder.write()
     }
@@ -147,40 +162,54 @@ impl Repo {
         let _critical = Critical::enter();
         let _lock = RepoLock::acquire(self.repo.commondir(), lock_timeout)?;
         interrupt::pause_point(self.repo.path(), "locked");
-        let repo = &self.repo;
         let target = self.target(branch)?;
         self.refuse_git_locks(&target)?;
         let parent_tree = target.parent.as_ref().map(Commit::tree).transpose()?;
 
-        let subtree = Folder::from_files(files).write(repo)?;
+        let writer = Repository::open(self.repo.path())?;
+        let odb = writer.odb()?;
+        let pending = in_memory(&odb)?;
+        let mut blobs = BlobIds::new();
+        let subtree = Folder::from_files(files).write(&writer, "", &mut blobs)?;
         let components: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
         let unchanged = parent_tree
             .as_ref()
             .and_then(|tree| tree.get_path(Path::new(folder)).ok())
             .is_some_and(|entry| entry.id() == subtree);
         if unchanged {
-            if let Some(checkout) = &target.checkout {
-                if !work_tree_matches(checkout, folder, files)? {
-                    sync_work_tree(checkout, folder, files)?;
-                    return Ok(FolderUpdate::Restored);
-                }
-            }
-            return Ok(FolderUpdate::Unchanged);
+            let restored = match &target.checkout {
+                Some(checkout) => sync_work_tree(checkout, folder, files, &blobs)?,
+                None => false,
+            };
+            return Ok(if restored {
+                FolderUpdate::Restored
+            } else {
+                FolderUpdate::Unchanged
+            });
         }
         let old_files = match &parent_tree {
             Some(tree) => self.read_subtree(tree, folder)?,
             None => None,
         };
         let message = message(old_files.as_ref());
-        let tree_id = graft(repo, parent_tree.as_ref(), &components, subtree)?;
-        let tree = repo.find_tree(tree_id)?;
+        let tree_id = graft(&writer, parent_tree.as_ref(), &components, subtree)?;
+        let tree = writer.find_tree(tree_id)?;
 
+        let signature = signature(&writer)?;
+        // libgit2 leaves out a parent that another repository handle looked up.
+        let parents: Vec<Commit> = target
+            .parent
+            .iter()
+            .map(|parent| writer.find_commit(parent.id()))
+            .collect::<Result<_, _>>()?;
+        let parents: Vec<&Commit> = parents.iter().collect();
+        let id = writer.commit(None, &signature, &signature, &message, &tree, &parents)?;
+        // Stored before the index names the new blobs; nothing refers to them until the
+        // branch moves.
+        store_as_pack(&writer, &odb, &pending)?;
         if let Some(checkout) = &target.checkout {
-            sync_work_tree(checkout, folder, files)?;
+            sync_work_tree(checkout, folder, files, &blobs)?;
         }
-        let signature = signature(repo)?;
-        let parents: Vec<&Commit> = target.parent.iter().collect();
-        let id = repo.commit(None, &signature, &signature, &message, &tree, &parents)?;
         let log = format!(
             "schemagit snapshot: {}",
             message.lines().next().unwrap_or_default()
@@ -327,53 +356,50 @@ impl Repo {
     }
 }
 
-/// Whether the work tree and the index hold exactly `files` under `folder`.
-pub(super) fn work_tree_matches(
-    checkout: &Repository,
-    folder: &str,
-    files: &BTreeMap<String, Vec<u8>>,
-) -> Result<bool, VcsError> {
-    let workdir = checkout.workdir().expect("a checkout has a work tree");
-    if crate::folder::read_folder(&workdir.join(folder))
-        .ok()
-        .as_ref()
-        != Some(files)
-    {
-        return Ok(false);
-    }
-    let mut index = checkout.index()?;
-    index.read(true)?;
-    let prefix = format!("{folder}/");
-    let mut staged = BTreeMap::new();
-    for entry in index.iter() {
-        let path = String::from_utf8_lossy(&entry.path).into_owned();
-        if let Some(relative) = path.strip_prefix(&prefix) {
-            let stage = (entry.flags >> 12) & 0x3;
-            if stage != 0 || entry.mode != u32::from(FileMode::Blob) {
-                return Ok(false);
-            }
-            staged.insert(relative.to_string(), entry.id);
-        }
-    }
-    let mut expected = BTreeMap::new();
-    for (relative, bytes) in files {
-        expected.insert(relative.clone(), Oid::hash_object(ObjectType::Blob, bytes)?);
-    }
-    Ok(staged == expected)
+/// Adds an in-memory object store in front of `odb`: the objects written through it stay in
+/// memory until [`store_as_pack`] writes them as one pack, or are dropped with it.
+pub(super) fn in_memory<'odb>(odb: &'odb git2::Odb<'_>) -> Result<git2::Mempack<'odb>, VcsError> {
+    // The highest priority, so that every new object is written there.
+    Ok(odb.add_new_mempack_backend(1000)?)
 }
 
-/// Makes `folder` in the work tree hold exactly `files`, and stages exactly them there.
+/// Writes the objects `pending` holds into the object database as one pack file, instead of
+/// one loose file per blob and tree.
+pub(super) fn store_as_pack(
+    repo: &Repository,
+    odb: &git2::Odb<'_>,
+    pending: &git2::Mempack<'_>,
+) -> Result<(), VcsError> {
+    let mut pack = git2::Buf::new();
+    pending.dump(repo, &mut pack)?;
+    let mut writer = odb.packwriter()?;
+    writer.write_all(&pack).map_err(|source| VcsError::Io {
+        path: repo.path().join("objects/pack"),
+        source,
+    })?;
+    writer.commit()?;
+    pending.reset()?;
+    Ok(())
+}
+
+/// Makes `folder` in the work tree hold exactly `files` (whose blob ids `blobs` holds by the
+/// same paths), and stages exactly them there, touching only what differs: a file whose index
+/// entry has its blob id and whose stat data still matches that entry is neither read nor
+/// written, a file on disk that holds the right bytes is not rewritten, and the index is
+/// written only when an entry under the folder changed. Returns whether anything was changed.
 pub(super) fn sync_work_tree(
     checkout: &Repository,
     folder: &str,
     files: &BTreeMap<String, Vec<u8>>,
-) -> Result<(), VcsError> {
+    blobs: &BlobIds,
+) -> Result<bool, VcsError> {
     let workdir = checkout.workdir().expect("a checkout has a work tree");
     let root = workdir.join(folder);
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| VcsError::Io { path, source }
     };
+    let mut changed = false;
     if root.exists() {
         for entry in walkdir::WalkDir::new(&root).contents_first(true) {
             let entry = entry.map_err(|e| VcsError::Io {
@@ -392,33 +418,125 @@ pub(super) fn sync_work_tree(
                 }
             } else if !files.contains_key(&relative) {
                 fs::remove_file(path).map_err(io(path))?;
+                changed = true;
             }
-        }
-    }
-    let mut written = 0;
-    for (relative, bytes) in files {
-        let path = root.join(relative);
-        if fs::read(&path).ok().as_deref() == Some(bytes.as_slice()) {
-            continue;
-        }
-        let parent = path.parent().expect("a file path has a parent");
-        fs::create_dir_all(parent).map_err(io(parent))?;
-        let temporary = parent.join(".schemagit.tmp");
-        fs::write(&temporary, bytes).map_err(io(&temporary))?;
-        fs::rename(&temporary, &path).map_err(io(&path))?;
-        written += 1;
-        if written == 1 {
-            interrupt::pause_point(checkout.path(), "work-tree");
         }
     }
     let mut index = checkout.index()?;
     // Another run may have written the index since this process first read it.
     index.read(true)?;
-    index.remove_dir(Path::new(folder), 0)?;
-    for relative in files.keys() {
-        index.add_path(&Path::new(folder).join(relative))?;
+    // Stat data no older than the index itself may hide a change made in the same instant.
+    let index_time = fs::metadata(checkout.path().join("index"))
+        .ok()
+        .map(|m| (m.mtime(), m.mtime_nsec()));
+    let prefix = format!("{folder}/");
+    let mut staged = BTreeMap::new();
+    let mut conflicted = false;
+    for entry in index.iter() {
+        let path = String::from_utf8_lossy(&entry.path).into_owned();
+        if let Some(relative) = path.strip_prefix(&prefix) {
+            if (entry.flags >> 12) & 0x3 != 0 {
+                conflicted = true;
+            } else {
+                staged.insert(relative.to_string(), entry);
+            }
+        }
     }
-    write_index(checkout, &index)
+    let mut restaged = Vec::new();
+    let mut written = 0;
+    // The folders known to exist, each created at most once.
+    let mut made = std::collections::HashSet::new();
+    for (relative, bytes) in files {
+        let id = blobs[relative];
+        let path = root.join(relative);
+        let entry = staged
+            .remove(relative)
+            .filter(|e| e.id == id && e.mode == u32::from(FileMode::Blob));
+        let on_disk = fs::symlink_metadata(&path).ok().filter(|m| m.is_file());
+        if let (Some(entry), Some(meta)) = (&entry, &on_disk) {
+            if stat_matches(entry, meta, index_time) {
+                continue;
+            }
+        }
+        let holds_bytes =
+            on_disk.is_some() && fs::read(&path).ok().as_deref() == Some(bytes.as_slice());
+        if !holds_bytes {
+            let parent = path.parent().expect("a file path has a parent");
+            if !made.contains(parent) {
+                fs::create_dir_all(parent).map_err(io(parent))?;
+                made.insert(parent.to_path_buf());
+            }
+            if on_disk.is_some() {
+                // A file is replaced whole, never seen half-written.
+                let temporary = parent.join(".schemagit.tmp");
+                fs::write(&temporary, bytes).map_err(io(&temporary))?;
+                fs::rename(&temporary, &path).map_err(io(&path))?;
+            } else {
+                fs::write(&path, bytes).map_err(io(&path))?;
+            }
+            written += 1;
+            if written == 1 {
+                interrupt::pause_point(checkout.path(), "work-tree");
+            }
+            changed = true;
+        }
+        if entry.is_none() || !holds_bytes {
+            let meta = fs::metadata(&path).map_err(io(&path))?;
+            restaged.push(staged_entry(&format!("{prefix}{relative}"), id, &meta));
+        }
+    }
+    if restaged.is_empty() && staged.is_empty() && !conflicted {
+        return Ok(changed);
+    }
+    if conflicted {
+        for stage in 1..=3 {
+            index.remove_dir(Path::new(folder), stage)?;
+        }
+    }
+    for relative in staged.keys() {
+        index.remove_path(&Path::new(folder).join(relative))?;
+    }
+    for entry in &restaged {
+        index.add(entry)?;
+    }
+    write_index(checkout, &index)?;
+    Ok(true)
+}
+
+/// Whether `meta`, a file's stat data, is still what `entry` recorded when it was staged, and
+/// recorded before the index was written (else the file may have changed unseen since).
+fn stat_matches(entry: &IndexEntry, meta: &fs::Metadata, index_time: Option<(i64, i64)>) -> bool {
+    let staged_at = (
+        i64::from(entry.mtime.seconds()),
+        i64::from(entry.mtime.nanoseconds()),
+    );
+    entry.file_size == meta.len() as u32
+        && entry.ino == meta.ino() as u32
+        && staged_at == (meta.mtime(), meta.mtime_nsec())
+        && (
+            i64::from(entry.ctime.seconds()),
+            i64::from(entry.ctime.nanoseconds()),
+        ) == (meta.ctime(), meta.ctime_nsec())
+        && index_time.is_some_and(|index| staged_at < index)
+}
+
+/// The index entry of a file at `path` (from the repository root) just written or found right.
+fn staged_entry(path: &str, id: Oid, meta: &fs::Metadata) -> IndexEntry {
+    let time = |seconds: i64, nanoseconds: i64| IndexTime::new(seconds as i32, nanoseconds as u32);
+    IndexEntry {
+        ctime: time(meta.ctime(), meta.ctime_nsec()),
+        mtime: time(meta.mtime(), meta.mtime_nsec()),
+        dev: meta.dev() as u32,
+        ino: meta.ino() as u32,
+        mode: u32::from(FileMode::Blob),
+        uid: meta.uid(),
+        gid: meta.gid(),
+        file_size: meta.len() as u32,
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
 }
 
 /// Writes `index` the way git does, in steps a signal can be deferred through: takes

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use git2::Commit;
 
-use super::commit::{graft, signature, sync_work_tree, work_tree_matches, Committed, Folder};
+use super::commit::{
+    graft, in_memory, signature, store_as_pack, sync_work_tree, BlobIds, Committed, Folder,
+};
 use super::lock::RepoLock;
 use super::{Repo, VcsError};
 use crate::interrupt::{self, Critical};
@@ -47,32 +49,35 @@ impl Repo {
         let _critical = Critical::enter();
         let _lock = RepoLock::acquire(self.repo.commondir(), lock_timeout)?;
         interrupt::pause_point(self.repo.path(), "locked");
-        let repo = &self.repo;
         let target = self.target(branch)?;
         self.refuse_git_locks(&target)?;
         let parent_tree = target.parent.as_ref().map(Commit::tree).transpose()?;
 
+        let writer = git2::Repository::open(self.repo.path())?;
+        let odb = writer.odb()?;
+        let pending = in_memory(&odb)?;
+        let repo = &writer;
         let mut changed = Vec::new();
         let mut unchanged = Vec::new();
         for (folder, files) in folders {
-            let subtree = Folder::from_files(files).write(repo)?;
+            let mut blobs = BlobIds::new();
+            let subtree = Folder::from_files(files).write(repo, "", &mut blobs)?;
             let committed = parent_tree
                 .as_ref()
                 .and_then(|tree| tree.get_path(std::path::Path::new(folder)).ok())
                 .is_some_and(|entry| entry.id() == subtree);
             if committed {
-                unchanged.push((folder, *files));
+                unchanged.push((folder, *files, blobs));
             } else {
-                changed.push((folder, *files, subtree));
+                changed.push((folder, *files, subtree, blobs));
             }
         }
         if changed.is_empty() {
             let mut restored = Vec::new();
             if let Some(checkout) = &target.checkout {
-                for (folder, files) in unchanged {
-                    if !work_tree_matches(checkout, folder, files)? {
-                        sync_work_tree(checkout, folder, files)?;
-                        restored.push(folder.clone());
+                for (folder, files, blobs) in &unchanged {
+                    if sync_work_tree(checkout, folder, files, blobs)? {
+                        restored.push((*folder).clone());
                     }
                 }
             }
@@ -83,7 +88,7 @@ impl Repo {
             });
         }
         let mut old = BTreeMap::new();
-        for (folder, _, _) in &changed {
+        for (folder, _, _, _) in &changed {
             let files = match &parent_tree {
                 Some(tree) => self.read_subtree(tree, folder)?,
                 None => None,
@@ -92,26 +97,33 @@ impl Repo {
         }
         let message = message(&old);
         let mut tree = parent_tree;
-        for (folder, _, subtree) in &changed {
+        for (folder, _, subtree, _) in &changed {
             let components: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
             let grafted = graft(repo, tree.as_ref(), &components, *subtree)?;
             tree = Some(repo.find_tree(grafted)?);
         }
         let tree = tree.expect("at least one folder was grafted");
 
+        let signature = signature(repo)?;
+        // libgit2 leaves out a parent that another repository handle looked up.
+        let parents: Vec<Commit> = target
+            .parent
+            .iter()
+            .map(|parent| repo.find_commit(parent.id()))
+            .collect::<Result<_, _>>()?;
+        let parents: Vec<&Commit> = parents.iter().collect();
+        let id = repo.commit(None, &signature, &signature, &message, &tree, &parents)?;
+        // Stored before the index names the new blobs; nothing refers to them until the
+        // branch moves.
+        store_as_pack(repo, &odb, &pending)?;
         if let Some(checkout) = &target.checkout {
-            for (folder, files, _) in &changed {
-                sync_work_tree(checkout, folder, files)?;
+            for (folder, files, _, blobs) in &changed {
+                sync_work_tree(checkout, folder, files, blobs)?;
             }
-            for (folder, files) in unchanged {
-                if !work_tree_matches(checkout, folder, files)? {
-                    sync_work_tree(checkout, folder, files)?;
-                }
+            for (folder, files, blobs) in &unchanged {
+                sync_work_tree(checkout, folder, files, blobs)?;
             }
         }
-        let signature = signature(repo)?;
-        let parents: Vec<&Commit> = target.parent.iter().collect();
-        let id = repo.commit(None, &signature, &signature, &message, &tree, &parents)?;
         let log = format!(
             "schemagit snapshot: {}",
             message.lines().next().unwrap_or_default()
@@ -122,7 +134,7 @@ impl Repo {
                 id: id.to_string(),
                 reference: target.reference,
             },
-            changed: changed.into_iter().map(|(f, _, _)| f.clone()).collect(),
+            changed: changed.into_iter().map(|(f, _, _, _)| f.clone()).collect(),
         })
     }
 }

@@ -20,6 +20,7 @@ use git2::Repository;
 pub use commit::{Committed, FolderUpdate};
 pub use commit_many::{Files, FoldersUpdate};
 pub use push::{CredentialSources, PushError};
+pub use read::FolderFiles;
 pub use snapshot_commit::{env_section, SnapshotCommit};
 pub use snapshot_history::{FolderCommit, FolderHistory, HistoryQuery};
 

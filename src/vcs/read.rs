@@ -2,9 +2,27 @@
 
 use std::collections::BTreeMap;
 
-use git2::{ObjectType, Tree};
+use git2::{ObjectType, Oid, Tree};
 
 use super::{Repo, VcsError};
+
+/// The files of a snapshot folder at one revision, by path relative to the folder, listed
+/// from its trees without reading a blob.
+pub struct FolderFiles {
+    ids: BTreeMap<String, Oid>,
+}
+
+impl FolderFiles {
+    /// Every file's path.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.ids.keys().map(String::as_str)
+    }
+
+    /// Whether `path` is the same blob, byte for byte, here and in `other`.
+    pub fn same_file(&self, other: &FolderFiles, path: &str) -> bool {
+        matches!((self.ids.get(path), other.ids.get(path)), (Some(a), Some(b)) if a == b)
+    }
+}
 
 impl Repo {
     /// Every file under `folder` at `revision`, keyed by path relative to `folder`;
@@ -46,6 +64,40 @@ impl Repo {
             }
         }
         Ok(Some(found))
+    }
+
+    /// The files of `folder` at `revision`, listed but not read; `None` as for
+    /// [`Repo::read_folder`].
+    pub fn folder_files(
+        &self,
+        revision: &str,
+        folder: &str,
+    ) -> Result<Option<FolderFiles>, VcsError> {
+        let Some(commit) = self.commit_at(revision)? else {
+            return Ok(None);
+        };
+        let Some(tree) = self.folder_tree(&commit.tree()?, folder)? else {
+            return Ok(None);
+        };
+        let mut ids = BTreeMap::new();
+        self.list(&tree, "", &mut ids)?;
+        Ok(Some(FolderFiles { ids }))
+    }
+
+    /// The bytes of the given files of `listed` (paths relative to its folder), those it has.
+    pub fn read_listed<'a>(
+        &self,
+        listed: &FolderFiles,
+        paths: impl IntoIterator<Item = &'a str>,
+    ) -> Result<BTreeMap<String, Vec<u8>>, VcsError> {
+        let mut files = BTreeMap::new();
+        for path in paths {
+            if let Some(id) = listed.ids.get(path) {
+                let blob = self.repo.find_blob(*id)?;
+                files.insert(path.to_string(), blob.content().to_vec());
+            }
+        }
+        Ok(files)
     }
 
     /// The full id of the commit `revision` names; `None` for the empty history before the
@@ -100,17 +152,44 @@ impl Repo {
         root: &Tree,
         folder: &str,
     ) -> Result<Option<BTreeMap<String, Vec<u8>>>, VcsError> {
-        let entry = match root.get_path(std::path::Path::new(folder)) {
-            Ok(entry) => entry,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-        let Some(tree) = entry.to_object(&self.repo)?.into_tree().ok() else {
+        let Some(tree) = self.folder_tree(root, folder)? else {
             return Ok(None);
         };
         let mut files = BTreeMap::new();
         self.collect(&tree, "", &mut files)?;
         Ok(Some(files))
+    }
+
+    /// The tree of `folder` in `root`, when it is one.
+    fn folder_tree(&self, root: &Tree, folder: &str) -> Result<Option<Tree<'_>>, VcsError> {
+        let entry = match root.get_path(std::path::Path::new(folder)) {
+            Ok(entry) => entry,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(entry.to_object(&self.repo)?.into_tree().ok())
+    }
+
+    fn list(
+        &self,
+        tree: &Tree,
+        prefix: &str,
+        ids: &mut BTreeMap<String, Oid>,
+    ) -> Result<(), VcsError> {
+        for entry in tree.iter() {
+            let path = format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
+            match entry.kind() {
+                Some(ObjectType::Tree) => {
+                    let subtree = self.repo.find_tree(entry.id())?;
+                    self.list(&subtree, &format!("{path}/"), ids)?;
+                }
+                Some(ObjectType::Blob) => {
+                    ids.insert(path, entry.id());
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     fn collect(

@@ -91,6 +91,88 @@ fn a_commit_holds_the_folder_and_leaves_other_work_alone() {
     assert!(!dir.path().join(FOLDER).join("app").exists());
 }
 
+/// Each file under `FOLDER` by path, with its inode and modification time.
+fn file_stamps(dir: &std::path::Path) -> BTreeMap<String, (u64, std::time::SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(dir.join(FOLDER))
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let meta = e.metadata().unwrap();
+            let path = e.path().strip_prefix(dir).unwrap().display().to_string();
+            (path, (meta.ino(), meta.modified().unwrap()))
+        })
+        .collect()
+}
+
+/// The loose objects of the repository: none is written by a snapshot commit.
+fn loose_objects(dir: &std::path::Path) -> usize {
+    walkdir::WalkDir::new(dir.join(".git/objects"))
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| !e.path().starts_with(dir.join(".git/objects/pack")))
+        .count()
+}
+
+#[test]
+fn a_commit_writes_one_pack_and_touches_only_changed_files() {
+    let (dir, repo) = repository();
+    let loose_before = loose_objects(dir.path());
+    let first = files(&[
+        ("manifest.json", "{}\n"),
+        ("app/tables/users.json", "1\n"),
+        ("app/tables/orders.json", "2\n"),
+    ]);
+    let (update, _) = commit(&repo, &first);
+    assert!(matches!(update, FolderUpdate::Committed(_)), "{update:?}");
+    assert_eq!(
+        loose_objects(dir.path()),
+        loose_before,
+        "the commit is one pack"
+    );
+    let git = Repository::open(dir.path()).unwrap();
+    let head = git.head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(head.parent_count(), 1, "the commit follows the branch");
+    let written = file_stamps(dir.path());
+    let index_written = std::fs::metadata(dir.path().join(".git/index"))
+        .unwrap()
+        .modified()
+        .unwrap();
+
+    let (update, _) = commit(&repo, &first);
+    assert!(matches!(update, FolderUpdate::Unchanged), "{update:?}");
+    assert_eq!(file_stamps(dir.path()), written, "no file is rewritten");
+    let index_now = std::fs::metadata(dir.path().join(".git/index"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(index_now, index_written, "the index is not rewritten");
+
+    let mut second = first.clone();
+    second.insert("app/tables/orders.json".into(), b"3\n".to_vec());
+    let (update, _) = commit(&repo, &second);
+    assert!(matches!(update, FolderUpdate::Committed(_)), "{update:?}");
+    let after = file_stamps(dir.path());
+    let rewritten: Vec<&String> = after
+        .iter()
+        .filter(|(path, stamp)| written.get(*path) != Some(*stamp))
+        .map(|(path, _)| path)
+        .collect();
+    assert_eq!(rewritten, ["snapshots/prod/app/tables/orders.json"]);
+    let status = git.statuses(None).unwrap();
+    let dirty: Vec<String> = status
+        .iter()
+        .filter(|s| s.path().is_some_and(|p| p.starts_with(FOLDER)))
+        .map(|s| format!("{:?} {}", s.status(), s.path().unwrap()))
+        .collect();
+    assert!(
+        dirty.is_empty(),
+        "index and work tree match the commit: {dirty:?}"
+    );
+}
+
 #[test]
 fn revisions_read_back_or_name_what_is_missing() {
     let (_dir, repo) = repository();
