@@ -98,6 +98,29 @@ load() {
   psql -X -q -v ON_ERROR_STOP=1 -d "$(database_url "$name")" -f "$work/workload.sql" >/dev/null
 }
 
+# The catalog floor: every bulk query a complete read of a PostgreSQL 15 database runs, taken
+# from src/catalog/sql/ (columns.sql's version slots filled in as for 15, view_definitions.sql
+# over every view at once), in one read-only REPEATABLE READ transaction on one session, rows
+# thrown away: the server's share of a snapshot, which parsing rows, encoding files and
+# committing come on top of.
+floor_sql() {
+  local queries=$root/src/catalog/sql
+  echo "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+  for name in schemas relations columns constraints indexes policies triggers rules statistics \
+              sequences functions aggregates types extensions extension_members collations casts \
+              operators text_search event_triggers publications_15 foreign_data \
+              default_privileges settings languages subscriptions view_definitions; do
+    echo "-- $name.sql"
+    sed -e "s/{statistics}/NULLIF(a.attstattarget::int, -1)/" \
+        -e "s/{compression}/NULLIF(a.attcompression::text, '')/" \
+        -e "s/c\.oid = ANY (\$1::pg_catalog\.oid\[\])/c.relkind IN ('v', 'm') AND c.oid >= 16384/" \
+        "$queries/$name.sql"
+    echo ";"
+  done
+  echo "COMMIT;"
+}
+floor_sql > "$work/catalog_floor.sql"
+
 echo "building schemagit (release)"
 (cd "$root" && cargo build --release --quiet)
 schemagit=${CARGO_TARGET_DIR:-$root/target}/release/schemagit
@@ -192,7 +215,7 @@ table=$(sql -d "$db" -c "SELECT quote_ident(table_schema) || '.' || quote_ident(
 
 run_step() {
   case $1 in
-    floor) measure psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -f "$here/catalog_floor.sql" -o /dev/null ;;
+    floor) measure psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -f "$work/catalog_floor.sql" -o /dev/null ;;
     pg_dump) measure pg_dump --schema-only -d "$db" -f /dev/null ;;
     snapshot_fresh) fresh_repo "$repo"; measure "$schemagit" snapshot --repo "$repo" --database-url "$db" ;;
     snapshot_unchanged) measure "$schemagit" snapshot --repo "$repo" --database-url "$db" ;;
