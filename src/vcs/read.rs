@@ -155,9 +155,10 @@ impl Repo {
         let Some(tree) = self.folder_tree(root, folder)? else {
             return Ok(None);
         };
-        let mut files = BTreeMap::new();
-        self.collect(&tree, "", &mut files)?;
-        Ok(Some(files))
+        let mut ids = BTreeMap::new();
+        self.list(&tree, "", &mut ids)?;
+        let listed = FolderFiles { ids };
+        Ok(Some(self.read_listed(&listed, listed.paths())?))
     }
 
     /// The tree of `folder` in `root`, when it is one.
@@ -185,30 +186,6 @@ impl Repo {
                 }
                 Some(ObjectType::Blob) => {
                     ids.insert(path, entry.id());
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    fn collect(
-        &self,
-        tree: &Tree,
-        prefix: &str,
-        files: &mut BTreeMap<String, Vec<u8>>,
-    ) -> Result<(), VcsError> {
-        for entry in tree.iter() {
-            let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
-            let path = format!("{prefix}{name}");
-            match entry.kind() {
-                Some(ObjectType::Tree) => {
-                    let subtree = self.repo.find_tree(entry.id())?;
-                    self.collect(&subtree, &format!("{path}/"), files)?;
-                }
-                Some(ObjectType::Blob) => {
-                    let blob = self.repo.find_blob(entry.id())?;
-                    files.insert(path, blob.content().to_vec());
                 }
                 _ => {}
             }
