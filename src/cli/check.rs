@@ -59,7 +59,7 @@ pub fn run(context: &mut Context, args: CheckArgs) -> Result<Outcome, CliError> 
     let since = snapshot_commit
         .as_ref()
         .map(|commit| Since::commit(&commit.message, commit.time));
-    let bar = context.read_progress();
+    let bar = context.progress_bar(0, "queries");
     let read = source::read_live_audited(&target, &context.config, since.as_ref(), true, &|step| {
         bar.watch(step)
     });

@@ -114,11 +114,7 @@ pub fn run(
             jobs.min(members.len())
         ));
     }
-    let progress = if context.progress() {
-        Progress::new(members.len(), what)
-    } else {
-        Progress::hidden()
-    };
+    let progress = context.progress_bar(members.len(), what);
     // Each member's migrations folder, as in the work tree: a fleet's databases usually run one.
     let root = context
         .work_tree("the migrations folder")
@@ -493,11 +489,7 @@ pub fn diff(
         .with_hint("check the pattern: `*` matches any run of characters, `?` one"));
     }
     let jobs = context.config.jobs(args.jobs.map(usize::from));
-    let progress = if context.progress() {
-        Progress::new(members.len(), "databases")
-    } else {
-        Progress::hidden()
-    };
+    let progress = context.progress_bar(members.len(), "databases");
     let results = read_all(&members, &BTreeMap::new(), None, jobs, &progress);
     progress.finish();
     let mut read = BTreeMap::new();

@@ -157,10 +157,11 @@ impl Context<'_> {
         !self.quiet && !self.json && std::io::stderr().is_terminal()
     }
 
-    /// A bar that follows a schema read by its queries, where progress is shown.
-    pub fn read_progress(&self) -> progress::Progress {
+    /// A bar of `len` steps of `label` (a read's queries start at 0 and set their own length),
+    /// drawn where progress is shown.
+    pub fn progress_bar(&self, len: usize, label: &str) -> progress::Progress {
         if self.progress() {
-            progress::Progress::new(0, "queries")
+            progress::Progress::new(len, label)
         } else {
             progress::Progress::hidden()
         }

@@ -130,7 +130,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
                 .as_ref()
                 .map(|commit| Since::commit(&commit.message, commit.time))
                 .unwrap_or_default();
-            let bar = context.read_progress();
+            let bar = context.progress_bar(0, "queries");
             let read =
                 source::read_live_audited(&target, &context.config, Some(&since), false, &|step| {
                     bar.watch(step)
