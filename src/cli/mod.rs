@@ -10,7 +10,10 @@ mod init;
 mod judge;
 mod migrations;
 mod notify;
+mod plan;
 mod progress;
+mod replay;
+mod restore;
 mod snapshot;
 mod source;
 mod verify;
@@ -91,6 +94,11 @@ pub enum Command {
     /// Write schemagit.toml, snapshots/ and CI workflows into the repository (never overwriting
     /// without --force)
     Init(init::InitArgs),
+    /// The SQL that turns schema A into schema B, with its hazards; --revert / --capture for
+    /// drift; --verify proves it in a throwaway PostgreSQL
+    Plan(plan::PlanArgs),
+    /// Build a schema (a revision, a snapshot folder, …) into an empty database
+    Restore(restore::RestoreArgs),
 }
 
 /// `--color`.
@@ -272,6 +280,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
         Command::Log(args) => log::run(&mut context, args),
         Command::Show(args) => show::run(&mut context, args),
         Command::Audit(args) => audit::run(&mut context, args),
+        Command::Plan(args) => plan::run(&mut context, args),
+        Command::Restore(args) => restore::run(&mut context, args),
     }?;
     context
         .out

@@ -83,12 +83,20 @@ pub fn load_pair(
             return Ok(pair);
         }
     }
+    load_whole_pair(context, old, new)
+}
+
+/// Reads both sides of a comparison in full, as [`load_pair`] does when it cannot shortcut.
+pub fn load_whole_pair(
+    context: &Context,
+    old: &Source,
+    new: &Source,
+) -> Result<(Loaded, Loaded), CliError> {
     let old = find(context, old)?;
     let new = find(context, new)?;
     let (old, new) = match (old, new) {
         (Found::Schema(mut old), Found::Schema(mut new)) => {
-            adopt_replay_owner(&mut old, &new);
-            adopt_replay_owner(&mut new, &old);
+            adopt_replay_owners(&mut old, &mut new);
             (Found::Schema(old), Found::Schema(new))
         }
         pair => pair,
@@ -159,6 +167,11 @@ fn differing_objects(
 /// A replay's objects belong to the throwaway server's superuser; compared with a schema that
 /// is no replay, they are read as owned by that schema's main owner (see
 /// [`crate::migrations::owner`]).
+pub fn adopt_replay_owners(old: &mut Loaded, new: &mut Loaded) {
+    adopt_replay_owner(old, new);
+    adopt_replay_owner(new, old);
+}
+
 fn adopt_replay_owner(side: &mut Loaded, other: &Loaded) {
     if let (Some(owner), None) = (&side.replay_owner, &other.replay_owner) {
         adopt_owner(&mut side.database, owner, &other.database);
@@ -297,6 +310,17 @@ pub fn read_live(target: &ConnectOptions, config: &Config) -> Result<Introspecti
     })?;
     within_scope(&mut introspection, config);
     Ok(introspection)
+}
+
+/// Reads the database `client` is connected to, within the configured scope.
+pub async fn read_connected(
+    client: &tokio_postgres::Client,
+    target: &ConnectOptions,
+    config: &Config,
+) -> Result<Database, CliError> {
+    let mut introspection = introspect(client, Some(target), options(config), &|_| {}).await?;
+    within_scope(&mut introspection, config);
+    Ok(introspection.database)
 }
 
 /// The configured scope, and never the migration tools' bookkeeping or the audit trail's own

@@ -162,8 +162,8 @@ pub fn privileges(
 }
 
 /// Facts grouped into one statement per grantee, column and grant option.
-fn grouped(facts: Vec<Fact>) -> Vec<(&str, Option<&str>, bool, Vec<Privilege>)> {
-    let mut groups: Vec<(&str, Option<&str>, bool, Vec<Privilege>)> = Vec::new();
+fn grouped<'a>(facts: Vec<Fact<'a>>) -> Vec<(&'a str, Option<&'a str>, bool, Vec<Privilege>)> {
+    let mut groups: Vec<(&'a str, Option<&'a str>, bool, Vec<Privilege>)> = Vec::new();
     for fact in facts {
         match groups.iter_mut().find(|(g, c, o, _)| {
             *g == fact.grantee && *c == fact.column && *o == fact.with_grant_option

@@ -21,8 +21,8 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
+use step::Name;
 pub use step::{Hazard, HazardKind};
-use step::{Name, Step};
 
 use crate::model::Database;
 

@@ -334,3 +334,223 @@ impl Run {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
     }
 }
+
+/// A copy of `template` (no session may be connected to it) with `sql` run in it.
+pub fn copy_database(template: &str, hint: &str, sql: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let name = format!("{hint}_{}", COUNTER.fetch_add(1, Ordering::Relaxed));
+    cluster().execute(
+        "postgres",
+        &format!("CREATE DATABASE {name} TEMPLATE {template}"),
+    );
+    if !sql.is_empty() {
+        cluster().execute(&name, sql);
+    }
+    name
+}
+
+/// Drops a database, with the subscriptions in it (they block DROP DATABASE).
+pub fn drop_database(name: &str) {
+    let subscriptions = "DO $$
+         DECLARE s name;
+         BEGIN
+           FOR s IN SELECT subname FROM pg_subscription
+                     WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+           LOOP
+             EXECUTE format('ALTER SUBSCRIPTION %I DISABLE', s);
+             EXECUTE format('ALTER SUBSCRIPTION %I SET (slot_name = NONE)', s);
+             EXECUTE format('DROP SUBSCRIPTION %I', s);
+           END LOOP;
+         END $$";
+    cluster().execute(name, subscriptions);
+    cluster().execute(
+        "postgres",
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    );
+}
+
+/// Runs a `plan --json` output's statements in `dbname` as `schemagit` runs a plan: each run of
+/// transactional statements in one transaction. Returns the failing statement and error.
+pub fn apply_plan(dbname: &str, plan: &serde_json::Value) -> Result<(), String> {
+    let url = cluster().url(dbname);
+    let statements = plan["statements"].as_array().cloned().unwrap_or_default();
+    runtime().block_on(async {
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .map_err(|e| e.to_string())?;
+        let task = tokio::spawn(connection);
+        let mut open = false;
+        let mut result = Ok(());
+        for statement in &statements {
+            let transactional = statement["transactional"].as_bool().unwrap_or(true);
+            let sql = statement["sql"].as_str().unwrap_or_default();
+            let mut batch = String::new();
+            if transactional != open {
+                batch.push_str(if open { "COMMIT; " } else { "BEGIN; " });
+                open = transactional;
+            }
+            batch.push_str(sql);
+            if let Err(e) = client.batch_execute(&batch).await {
+                let reason = e
+                    .as_db_error()
+                    .map_or(e.to_string(), |d| d.message().to_string());
+                result = Err(format!("{sql}\n  failed: {reason}"));
+                break;
+            }
+        }
+        if result.is_ok() && open {
+            result = client
+                .batch_execute("COMMIT")
+                .await
+                .map_err(|e| e.to_string());
+        }
+        drop(client);
+        let _ = task.await;
+        result
+    })
+}
+
+/// The fingerprint `snapshot` would record for `dbname` now.
+pub fn fingerprint_of(repo: &Repo, dbname: &str) -> String {
+    let url = cluster().url(dbname);
+    repo.schemagit(&["snapshot", "--dry-run", "--json", "--database-url", &url])
+        .success()
+        .json()["fingerprint"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Plans between the schema of `base` and the schema `change` makes of a copy of it, both
+/// ways, and applies each plan to a real copy of its starting database: the result must have
+/// exactly the other side's fingerprint. Also a plan between equal schemas must be empty.
+/// Returns what went wrong, or `None`.
+pub fn plan_round_trip(base: &str, change: &str) -> Option<String> {
+    let a = copy_database(base, "plan_a", "");
+    let b = match std::panic::catch_unwind(|| copy_database(base, "plan_b", change)) {
+        Ok(b) => b,
+        Err(_) => {
+            drop_database(&a);
+            return Some("the change itself failed".into());
+        }
+    };
+    let repo = Repo::new();
+    for db in [&a, &b] {
+        let url = cluster().url(db);
+        repo.schemagit(&["snapshot", "--database-url", &url])
+            .success();
+    }
+    let mut problem = None;
+    if repo.commit_count() != 3 {
+        problem = Some("the change did not change the schema".to_string());
+    }
+    let same = repo
+        .schemagit(&["plan", "HEAD", "HEAD", "--json"])
+        .success()
+        .json();
+    if problem.is_none() && same["statements"].as_array().is_none_or(|s| !s.is_empty()) {
+        problem = Some(format!("a plan between equal schemas is not empty: {same}"));
+    }
+    for (from, from_rev, to_rev) in [(&a, "HEAD~1", "HEAD"), (&b, "HEAD", "HEAD~1")] {
+        if problem.is_some() {
+            break;
+        }
+        let plan = repo
+            .schemagit(&["plan", from_rev, to_rev, "--json"])
+            .success()
+            .json();
+        let script = repo.schemagit(&["plan", from_rev, to_rev]).success().stdout;
+        if plan["statements"].as_array().is_none_or(|s| s.is_empty()) {
+            problem = Some(format!("plan {from_rev} {to_rev} is empty"));
+            break;
+        }
+        let target = copy_database(from, "plan_run", "");
+        if let Err(error) = apply_plan(&target, &plan) {
+            problem = Some(format!(
+                "plan {from_rev} {to_rev} failed at\n  {error}\n{script}"
+            ));
+        } else {
+            let manifest =
+                repo.git(&["show", &format!("{to_rev}:snapshots/default/manifest.json")]);
+            let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+            if fingerprint_of(&repo, &target)
+                != manifest["fingerprint"].as_str().unwrap_or_default()
+            {
+                let url = cluster().url(&target);
+                let diff = repo.schemagit(&["diff", to_rev, &url]).stdout;
+                problem = Some(format!(
+                    "plan {from_rev} {to_rev} ran but did not arrive:\n{diff}\n{script}"
+                ));
+            }
+        }
+        drop_database(&target);
+    }
+    drop_database(&a);
+    drop_database(&b);
+    problem
+}
+
+/// Runs `plan_round_trip` for every case on a few threads and fails once, listing every case
+/// that went wrong. A first line `-- PostgreSQL 15+` skips a case on older servers.
+pub fn plan_round_trips(test: &str, base: &str, cases: &[&str]) {
+    let major = |sql: &str| -> u32 {
+        sql.strip_prefix("-- PostgreSQL ")
+            .and_then(|rest| rest.split('+').next())
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0)
+    };
+    let runnable: Vec<&str> = cases
+        .iter()
+        .copied()
+        .filter(|sql| {
+            let ok = major(sql) <= cluster().major;
+            if !ok {
+                skip(
+                    &format!("{test}: {sql}"),
+                    "the case needs a newer PostgreSQL",
+                );
+            }
+            ok
+        })
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..3 {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(case) = runnable.get(i) else { break };
+                if let Some(problem) = plan_round_trip(base, case) {
+                    failures
+                        .lock()
+                        .unwrap()
+                        .push(format!("== {case}\n{problem}"));
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases do not round-trip:\n{}",
+        failures.len(),
+        runnable.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// `schemagit restore` builds the schema of `base` from nothing into an empty database, with
+/// the same fingerprint.
+pub fn plan_restores(base: &str) {
+    let repo = Repo::new();
+    let url = cluster().url(base);
+    repo.schemagit(&["snapshot", "--database-url", &url])
+        .success();
+    let empty = cluster().fresh_database("restored");
+    let target = cluster().url(&empty);
+    let restored = repo.schemagit(&["restore", "HEAD", "--database-url", &target]);
+    let script = repo.schemagit(&["plan", "empty", "HEAD"]).stdout;
+    assert_eq!(restored.code, 0, "{}\n{script}", restored.stderr);
+    assert_eq!(fingerprint_of(&repo, &empty), fingerprint_of(&repo, base));
+    drop_database(&empty);
+}

@@ -1,0 +1,247 @@
+//! Running plans: into a throwaway PostgreSQL to prove them (`plan --verify`), and into an
+//! empty database the user names (`restore`). Nothing here runs a plan against a database
+//! that holds anything.
+
+use std::collections::BTreeSet;
+
+use tokio_postgres::Client;
+
+use super::source::read_connected;
+use super::{runtime, CliError, ErrorKind};
+use crate::catalog::connect::{self, ConnectOptions};
+use crate::codec;
+use crate::config::Config;
+use crate::ephemeral::EphemeralPostgres;
+use crate::model::{quote_ident, Database, Privileged};
+use crate::plan::{self, Options, Plan};
+
+/// Runs a plan's statements in order on one connection: each transactional run in one
+/// transaction, rolled back whole when a statement fails.
+pub async fn apply(client: &Client, plan: &Plan) -> Result<(), CliError> {
+    for (transactional, statements) in plan.groups() {
+        if transactional {
+            run(client, "BEGIN").await?;
+        }
+        for statement in statements {
+            if let Err(error) = run(client, &statement.sql).await {
+                if transactional {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                }
+                return Err(error);
+            }
+        }
+        if transactional {
+            run(client, "COMMIT").await?;
+        }
+    }
+    Ok(())
+}
+
+async fn run(client: &Client, sql: &str) -> Result<(), CliError> {
+    client.batch_execute(sql).await.map_err(|error| {
+        let reason = error
+            .as_db_error()
+            .map_or_else(|| error.to_string(), |db| db.message().to_string());
+        CliError::new(
+            ErrorKind::Migrations,
+            format!("the plan failed at `{}`: {reason}", first_line(sql)),
+        )
+    })
+}
+
+fn first_line(sql: &str) -> String {
+    let line = sql.lines().next().unwrap_or_default();
+    if line.len() < sql.len() {
+        format!("{line} …")
+    } else {
+        line.to_string()
+    }
+}
+
+/// The object files that differ between two schemas, by path: what a fingerprint mismatch
+/// comes from.
+pub fn differing(a: &Database, b: &Database) -> Result<Vec<String>, CliError> {
+    let (a, b) = (codec::encode(a)?.manifest, codec::encode(b)?.manifest);
+    let entries = |m: &codec::Manifest| -> BTreeSet<(String, String)> {
+        m.objects
+            .iter()
+            .map(|e| (e.path.clone(), e.blake3.clone()))
+            .collect()
+    };
+    let (a, b) = (entries(&a), entries(&b));
+    let paths: BTreeSet<String> = a
+        .symmetric_difference(&b)
+        .map(|(path, _)| path.clone())
+        .collect();
+    Ok(paths.into_iter().collect())
+}
+
+/// "3 objects still differ: a, b, c" for an error line, the list cut after ten.
+pub fn list(paths: &[String]) -> String {
+    let shown: Vec<&str> = paths.iter().take(10).map(String::as_str).collect();
+    let more = paths.len().saturating_sub(shown.len());
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "{}: {}{tail}",
+        crate::report::changes::counted(paths.len(), "object"),
+        shown.join(", ")
+    )
+}
+
+/// Every role a schema names: owners, grantees, policy roles, and the roles of default
+/// privileges, settings and user mappings. A throwaway server needs them before it can
+/// build the schema.
+pub fn roles(db: &Database) -> BTreeSet<String> {
+    let mut roles = BTreeSet::new();
+    let mut privileged = |owner: Option<&str>, object: &dyn Privileged| {
+        roles.extend(owner.map(str::to_string));
+        let (granted, revoked) = object.privileges();
+        roles.extend(granted.iter().chain(revoked).map(|g| g.grantee.clone()));
+    };
+    for o in &db.schemas {
+        privileged(Some(&o.owner), o);
+    }
+    for o in &db.tables {
+        privileged(Some(&o.owner), o);
+    }
+    for o in &db.views {
+        privileged(Some(&o.owner), o);
+    }
+    for o in &db.materialized_views {
+        privileged(Some(&o.owner), o);
+    }
+    for o in &db.sequences {
+        privileged(Some(&o.owner), o);
+    }
+    for o in &db.functions {
+        privileged(Some(&o.owner), o);
+    }
+    for o in &db.types {
+        privileged(Some(&o.owner), o);
+    }
+    for o in &db.others {
+        privileged(o.owner.as_deref(), o);
+    }
+    for table in &db.tables {
+        for policy in &table.policies {
+            roles.extend(policy.roles.iter().cloned());
+        }
+        for column in &table.columns {
+            if let Some(identity) = &column.identity {
+                roles.extend(identity.sequence_owner.clone());
+                let grants = identity.grants.iter().chain(&identity.revoked);
+                roles.extend(grants.map(|g| g.grantee.clone()));
+            }
+        }
+    }
+    for extension in &db.extensions {
+        roles.insert(extension.owner.clone());
+        for member in &extension.member_privileges {
+            let grants = member.grants.iter().chain(&member.revoked);
+            roles.extend(grants.map(|g| g.grantee.clone()));
+        }
+    }
+    for other in &db.others {
+        if let Some(role) = other.properties.get("role").and_then(|v| v.as_str()) {
+            roles.insert(role.to_string());
+        }
+        match other.kind.as_str() {
+            "settings" => roles.extend(other.name.strip_prefix("role ").map(str::to_string)),
+            "user_mapping" => roles.extend(
+                other
+                    .name
+                    .rsplit_once('@')
+                    .map(|(user, _)| user.to_string())
+                    .filter(|user| user != "PUBLIC"),
+            ),
+            _ => {}
+        }
+    }
+    roles.remove("PUBLIC");
+    roles
+}
+
+/// Creates every role in `roles` that the server does not have (cluster-wide; only ever run
+/// on a throwaway server).
+async fn create_roles(client: &Client, roles: &BTreeSet<String>) -> Result<(), CliError> {
+    let existing: BTreeSet<String> = client
+        .query("SELECT rolname::text FROM pg_roles", &[])
+        .await
+        .map_err(|e| CliError::new(ErrorKind::Migrations, format!("cannot list roles: {e}")))?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    for role in roles.difference(&existing) {
+        run(
+            client,
+            &format!("CREATE ROLE {} NOLOGIN", quote_ident(role)),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Builds `target` into the empty database `client` is connected to: reads what the empty
+/// database already holds (its `public` schema, `plpgsql`), applies the plan from that to
+/// `target`, and reads the result back.
+pub async fn build(
+    client: &Client,
+    at: &ConnectOptions,
+    target: &Database,
+    config: &Config,
+) -> Result<Database, CliError> {
+    let empty = read_connected(client, at, config).await?;
+    apply(client, &plan::plan(&empty, target, Options::default())).await?;
+    read_connected(client, at, config).await
+}
+
+/// What a replay proved, or where it stopped.
+pub struct Proof {
+    /// Objects that differ from the old side after building it from nothing.
+    pub build_differs: Vec<String>,
+    /// Objects that differ from the new side after applying the plan.
+    pub plan_differs: Vec<String>,
+}
+
+/// Proves `plan` in a throwaway PostgreSQL: builds `old` from nothing, applies the plan, and
+/// reads the result, which must be `new` object for object. The server is removed whatever
+/// happens.
+pub fn prove(
+    old: &Database,
+    new: &Database,
+    plan: &Plan,
+    config: &Config,
+) -> Result<Proof, CliError> {
+    let server = EphemeralPostgres::start()?;
+    let result = runtime()?.block_on(async {
+        let admin = ConnectOptions::parse(&server.url("postgres"))?;
+        let client = connect::connect(&admin).await?;
+        let mut names = roles(old);
+        names.extend(roles(new));
+        create_roles(&client, &names).await?;
+        run(&client, "CREATE DATABASE schemagit_plan").await?;
+        drop(client);
+        let at = ConnectOptions::parse(&server.url("schemagit_plan"))?;
+        let client = connect::connect(&at).await?;
+        let built = build(&client, &at, old, config).await?;
+        let build_differs = differing(&built, old)?;
+        if !build_differs.is_empty() {
+            return Ok(Proof {
+                build_differs,
+                plan_differs: Vec::new(),
+            });
+        }
+        apply(&client, plan).await?;
+        let after = read_connected(&client, &at, config).await?;
+        Ok::<_, CliError>(Proof {
+            build_differs,
+            plan_differs: differing(&after, new)?,
+        })
+    });
+    server.stop()?;
+    result
+}
