@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::step::{HazardKind, Rank, Step};
-use crate::model::{quote_ident, Grant, Privilege};
+use crate::model::{quote_ident, Database, Grant, Privilege};
 
 /// `'text'`, quotes doubled (the plan assumes `standard_conforming_strings`, as PostgreSQL
 /// has since 9.1).
@@ -159,6 +159,53 @@ pub fn privileges(
         }
     }
     steps
+}
+
+/// The GRANT and REVOKE statements for an object the plan creates. Besides the built-in
+/// default, a new object gets what `ALTER DEFAULT PRIVILEGES` in `defaults` (the schema the
+/// plan runs against) gives new objects of `kind` (`tables`, `sequences`, `functions`,
+/// `types`, `schemas`) in `schema`, and which entry applies depends on the role that runs the
+/// plan: so whatever any entry grants that the object must not hold is revoked, whatever any
+/// entry revokes that it must hold is granted back, and then its own privileges are granted.
+pub fn created_privileges(
+    on: &str,
+    kind: &str,
+    schema: Option<&str>,
+    defaults: &Database,
+    new: (&[Grant], &[Grant]),
+) -> Vec<Step> {
+    let suffix = format!(" on {kind}");
+    let (new_granted, new_revoked) = (facts(new.0), facts(new.1));
+    let mut granted: Vec<Grant> = Vec::new();
+    let mut revoked: Vec<Grant> = Vec::new();
+    for entry in defaults
+        .others
+        .iter()
+        .filter(|o| o.kind == "default_privileges" && o.name.ends_with(&suffix))
+    {
+        let entry_schema = entry.properties.get("schema").and_then(|v| v.as_str());
+        if entry_schema.is_some() && entry_schema != schema {
+            continue;
+        }
+        granted.extend(unit_grants(&entry.grants, &new_granted));
+        revoked.extend(unit_grants(&entry.revoked, &new_revoked));
+    }
+    let mut steps = privileges(on, Some((&granted, &revoked)), (&[], &[]));
+    steps.extend(privileges(on, None, new));
+    steps
+}
+
+/// The facts of `grants` not in `except`, one grant each.
+fn unit_grants(grants: &[Grant], except: &BTreeSet<Fact>) -> Vec<Grant> {
+    facts(grants)
+        .difference(except)
+        .map(|fact| Grant {
+            grantee: fact.grantee.to_string(),
+            column: fact.column.map(str::to_string),
+            privileges: vec![fact.privilege],
+            with_grant_option: fact.with_grant_option,
+        })
+        .collect()
 }
 
 /// Facts grouped into one statement per grantee, column and grant option.

@@ -1,0 +1,217 @@
+//! Plans for schemas, extensions, types, sequences, functions, views and materialized views
+//! are proven by replay: each change is planned both ways between a database and a copy the
+//! change was made in, each plan applied to a real copy, and the result must have exactly the
+//! other side's fingerprint.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use common::{cluster, fixtures, plan_round_trips};
+
+/// The fixture database every kind is in.
+fn kinds() -> &'static str {
+    static BASE: OnceLock<String> = OnceLock::new();
+    BASE.get_or_init(|| cluster().database_from("plan_objects_kinds", &fixtures("kinds")))
+}
+
+/// A schema of layers: tables, functions reading them, views on the functions, views on
+/// those views, a materialized view on top; an enum used by a column (with a default and an
+/// index that names a label) and a view; domains used by tables; a composite type used by a
+/// function.
+const LAYERS: &str = "
+CREATE SCHEMA app;
+CREATE TYPE app.status AS ENUM ('new', 'paid', 'sent');
+CREATE DOMAIN app.money_amount AS numeric(12,2) DEFAULT 0 CONSTRAINT money_amount_check CHECK (VALUE >= 0);
+CREATE DOMAIN app.code AS text COLLATE \"C\" NOT NULL;
+CREATE TYPE app.point2 AS (x integer, y integer);
+CREATE TABLE app.orders (
+  id integer PRIMARY KEY,
+  status app.status NOT NULL DEFAULT 'new',
+  amount app.money_amount,
+  code app.code,
+  history app.status[]
+);
+CREATE INDEX orders_unpaid_idx ON app.orders (id) WHERE status <> 'paid';
+CREATE FUNCTION app.paid_total() RETURNS numeric LANGUAGE sql STABLE
+  AS $$ SELECT coalesce(sum(amount), 0) FROM app.orders WHERE status = 'paid' $$;
+CREATE FUNCTION app.norm(p app.point2) RETURNS integer LANGUAGE sql IMMUTABLE
+  AS $$ SELECT abs(p.x) + abs(p.y) $$;
+CREATE VIEW app.order_status AS SELECT id, status, amount FROM app.orders;
+CREATE VIEW app.totals AS SELECT app.paid_total() AS paid, count(*) AS orders FROM app.order_status;
+CREATE VIEW app.report AS SELECT t.paid, t.orders, 'sent'::app.status AS last FROM app.totals t;
+CREATE MATERIALIZED VIEW app.snapshot AS SELECT paid, orders FROM app.report WITH NO DATA;
+CREATE INDEX snapshot_paid_idx ON app.snapshot (paid);
+CREATE SEQUENCE app.tickets START 10;
+GRANT SELECT ON app.report TO PUBLIC;
+COMMENT ON VIEW app.report IS 'the report';
+";
+
+fn layers() -> &'static str {
+    static BASE: OnceLock<String> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let name = cluster().fresh_database("plan_objects_layers");
+        cluster().execute(&name, LAYERS);
+        name
+    })
+}
+
+/// The fixture changes (from the sensitivity cases) of the kinds planned here.
+const KINDS_CHANGES: &[&str] = &[
+    // views and materialized views
+    "CREATE OR REPLACE VIEW shop.big_orders WITH (security_barrier = true) AS
+       SELECT o.id, o.total, c.email FROM shop.orders o JOIN shop.customers c ON c.id = o.customer_id
+        WHERE o.total > 1000",
+    "ALTER VIEW shop.big_orders RESET (security_barrier)",
+    "-- PostgreSQL 15+\nALTER VIEW shop.big_orders SET (security_invoker = true)",
+    "ALTER VIEW shop.big_orders ALTER COLUMN total SET DEFAULT 0",
+    "CREATE MATERIALIZED VIEW shop.customer_counts AS SELECT count(*) AS n FROM shop.customers WITH NO DATA",
+    "CREATE INDEX order_counts_n_idx ON shop.order_counts (n)",
+    "DROP MATERIALIZED VIEW shop.order_counts",
+    // sequences
+    "ALTER SEQUENCE shop.invoice_no INCREMENT BY 3",
+    "ALTER SEQUENCE shop.invoice_no NO CYCLE",
+    "ALTER SEQUENCE shop.invoice_no OWNED BY shop.orders.total",
+    "CREATE SEQUENCE shop.other_seq",
+    // functions, procedures, aggregates
+    "CREATE OR REPLACE FUNCTION shop.total_for(customer text) RETURNS numeric LANGUAGE sql AS $$ SELECT 1::numeric $$",
+    "ALTER FUNCTION shop.total_for(text) SECURITY DEFINER",
+    "ALTER FUNCTION shop.total_for(text) SET search_path = shop",
+    "ALTER FUNCTION shop.admin_reset() RESET search_path",
+    "ALTER FUNCTION shop.total_for(bigint, date) VOLATILE",
+    "ALTER FUNCTION shop.total_for(bigint, date) COST 500",
+    "CREATE PROCEDURE shop.noop() LANGUAGE sql AS $$ SELECT 1 $$",
+    "CREATE AGGREGATE shop.sum_int2(integer) (SFUNC = shop.add_int, STYPE = integer)",
+    "COMMENT ON FUNCTION shop.touch() IS 'keeps time'",
+    // types
+    "ALTER TYPE shop.mood ADD VALUE 'ecstatic'",
+    "ALTER TYPE shop.mood RENAME VALUE 'ok' TO 'fine'",
+    "ALTER DOMAIN shop.positive ADD CONSTRAINT positive_small CHECK (VALUE < 1000)",
+    "ALTER DOMAIN shop.positive SET DEFAULT 2",
+    "ALTER TYPE shop.pair ADD ATTRIBUTE note text",
+    "CREATE TYPE shop.intrange AS RANGE (subtype = integer)",
+    "COMMENT ON TYPE shop.mood IS 'how it went'",
+    // extensions
+    "CREATE EXTENSION IF NOT EXISTS citext",
+    "ALTER EXTENSION pgcrypto SET SCHEMA shop",
+    "GRANT EXECUTE ON FUNCTION public.gen_random_bytes(integer) TO fixture_reader",
+    // owners and privileges
+    "ALTER FUNCTION shop.touch() OWNER TO fixture_writer",
+    "ALTER SCHEMA shop OWNER TO fixture_writer",
+    "GRANT CREATE ON SCHEMA shop TO fixture_writer",
+    "REVOKE USAGE ON SEQUENCE shop.invoice_no FROM fixture_writer",
+    "REVOKE USAGE ON TYPE shop.mood FROM PUBLIC",
+    // schemas
+    "CREATE SCHEMA reports",
+    "COMMENT ON SCHEMA shop IS 'the shop, renamed'",
+];
+
+#[test]
+fn fixture_changes_of_these_kinds_round_trip() {
+    plan_round_trips(
+        "fixture_changes_of_these_kinds_round_trip",
+        kinds(),
+        KINDS_CHANGES,
+    );
+}
+
+/// Drops the views of `LAYERS` over `app.orders`, top first.
+macro_rules! drop_views {
+    () => {
+        "DROP MATERIALIZED VIEW app.snapshot; DROP VIEW app.report; DROP VIEW app.totals;
+         DROP VIEW app.order_status;"
+    };
+}
+
+/// Makes the views of `LAYERS` over `app.orders` again, as they were.
+macro_rules! create_views {
+    () => {
+        "CREATE VIEW app.order_status AS SELECT id, status, amount FROM app.orders;
+         CREATE VIEW app.totals AS SELECT app.paid_total() AS paid, count(*) AS orders FROM app.order_status;
+         CREATE VIEW app.report AS SELECT t.paid, t.orders, 'sent'::app.status AS last FROM app.totals t;
+         CREATE MATERIALIZED VIEW app.snapshot AS SELECT paid, orders FROM app.report WITH NO DATA;
+         CREATE INDEX snapshot_paid_idx ON app.snapshot (paid);
+         GRANT SELECT ON app.report TO PUBLIC;
+         COMMENT ON VIEW app.report IS 'the report'"
+    };
+}
+
+/// Changes to the layered schema, where one change reaches through what uses it.
+const LAYER_CHANGES: &[&str] = &[
+    // an enum gains a label at the front, and loses one used by a column, an index and a view
+    "ALTER TYPE app.status ADD VALUE 'draft' BEFORE 'new'",
+    "ALTER TYPE app.status ADD VALUE 'lost'; ALTER TYPE app.status ADD VALUE 'held' AFTER 'new'",
+    // the domain under a column the views read changes its base type: it is replaced, the
+    // column converted, and every view over the table rebuilt
+    concat!(
+        drop_views!(),
+        "ALTER DOMAIN app.money_amount RENAME TO money_amount_old;
+         CREATE DOMAIN app.money_amount AS numeric(14,2) DEFAULT 0 CONSTRAINT money_amount_check CHECK (VALUE >= 0);
+         ALTER TABLE app.orders ALTER COLUMN amount TYPE app.money_amount USING amount::app.money_amount;
+         DROP DOMAIN app.money_amount_old;",
+        create_views!()
+    ),
+    // the function under the views changes its result type: it is dropped and made again,
+    // and the views over it with it
+    concat!(
+        drop_views!(),
+        "DROP FUNCTION app.paid_total();
+         CREATE FUNCTION app.paid_total() RETURNS bigint LANGUAGE sql STABLE
+           AS $$ SELECT coalesce(sum(amount), 0)::bigint FROM app.orders WHERE status = 'paid' $$;",
+        create_views!()
+    ),
+    // a view in the middle gains a column at the end (replaced in place), or changes one
+    // (dropped and made again with what reads it)
+    "CREATE OR REPLACE VIEW app.order_status AS SELECT id, status, amount, code FROM app.orders",
+    concat!(
+        drop_views!(),
+        "CREATE VIEW app.order_status AS SELECT id, status, amount::numeric(20,4) AS amount FROM app.orders;",
+        "CREATE VIEW app.totals AS SELECT app.paid_total() AS paid, count(*) AS orders FROM app.order_status;
+         CREATE VIEW app.report AS SELECT t.paid, t.orders, 'sent'::app.status AS last FROM app.totals t;
+         CREATE MATERIALIZED VIEW app.snapshot AS SELECT paid, orders FROM app.report WITH NO DATA;
+         CREATE INDEX snapshot_paid_idx ON app.snapshot (paid);
+         GRANT SELECT ON app.report TO PUBLIC;
+         COMMENT ON VIEW app.report IS 'the report'"
+    ),
+    // a function under the views changes its body, then its result type
+    "CREATE OR REPLACE FUNCTION app.paid_total() RETURNS numeric LANGUAGE sql STABLE
+       AS $$ SELECT coalesce(sum(amount), 0) FROM app.orders WHERE status IN ('paid', 'sent') $$",
+    // a materialized view's query changes; it gains an option and a comment
+    "DROP MATERIALIZED VIEW app.snapshot;
+     CREATE MATERIALIZED VIEW app.snapshot AS SELECT paid FROM app.report WITH NO DATA;
+     CREATE INDEX snapshot_paid_idx ON app.snapshot (paid)",
+    "ALTER MATERIALIZED VIEW app.snapshot SET (fillfactor = 50); COMMENT ON MATERIALIZED VIEW app.snapshot IS 'kept'",
+    // domains change in place, or their base type changes under the table
+    "ALTER DOMAIN app.money_amount DROP CONSTRAINT money_amount_check;
+     ALTER DOMAIN app.money_amount ADD CONSTRAINT money_amount_small CHECK (VALUE < 1000000) NOT VALID",
+    "ALTER DOMAIN app.money_amount RENAME CONSTRAINT money_amount_check TO money_amount_positive",
+    "ALTER DOMAIN app.code DROP NOT NULL; ALTER DOMAIN app.money_amount DROP DEFAULT",
+    // a composite type used by a function gains and loses attributes
+    "ALTER TYPE app.point2 ADD ATTRIBUTE z integer",
+    "ALTER TYPE app.point2 ALTER ATTRIBUTE y TYPE bigint",
+    // a view gets column comments, an INSTEAD OF trigger and a rule
+    "COMMENT ON COLUMN app.order_status.amount IS 'in cents';
+     CREATE FUNCTION app.order_status_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+     CREATE TRIGGER order_status_write INSTEAD OF INSERT ON app.order_status FOR EACH ROW EXECUTE FUNCTION app.order_status_write();
+     CREATE RULE order_status_no_delete AS ON DELETE TO app.order_status DO INSTEAD NOTHING",
+    // sequences: renamed, retyped, dropped; a schema and what is in it go away
+    "ALTER SEQUENCE app.tickets RENAME TO ticket_numbers",
+    "ALTER SEQUENCE app.tickets AS smallint",
+    "DROP SEQUENCE app.tickets",
+    "CREATE SCHEMA extra; CREATE TYPE extra.e AS ENUM ('x'); CREATE FUNCTION extra.f(extra.e) RETURNS int LANGUAGE sql AS 'SELECT 1';
+     CREATE VIEW extra.v AS SELECT extra.f('x') AS one; CREATE SEQUENCE extra.s;
+     CREATE SEQUENCE app.order_ids OWNED BY app.orders.id",
+    // owners, grants, comments
+    "ALTER VIEW app.report OWNER TO fixture_writer; REVOKE SELECT ON app.report FROM PUBLIC",
+    "ALTER TYPE app.status OWNER TO fixture_writer; ALTER DOMAIN app.code OWNER TO fixture_writer;
+     ALTER SEQUENCE app.tickets OWNER TO fixture_writer; ALTER MATERIALIZED VIEW app.snapshot OWNER TO fixture_writer",
+    "GRANT USAGE ON DOMAIN app.code TO fixture_reader; COMMENT ON DOMAIN app.code IS 'a code';
+     COMMENT ON COLUMN app.point2.x IS 'across'",
+    "REVOKE EXECUTE ON FUNCTION app.norm(app.point2) FROM PUBLIC; GRANT EXECUTE ON FUNCTION app.norm(app.point2) TO fixture_reader",
+];
+
+#[test]
+fn layered_changes_round_trip() {
+    let _ = kinds();
+    plan_round_trips("layered_changes_round_trip", layers(), LAYER_CHANGES);
+}
