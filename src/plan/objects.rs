@@ -129,6 +129,14 @@ fn schemas(old: &Database, new: &Database, steps: &mut Vec<Step>) {
 fn extensions(old: &Database, new: &Database, steps: &mut Vec<Step>) {
     let olds = by_key(&old.extensions, |e| e.name.as_str());
     let news = by_key(&new.extensions, |e| e.name.as_str());
+    let created: Vec<&str> = news
+        .keys()
+        .filter(|e| !olds.contains_key(*e))
+        .copied()
+        .collect();
+    if !created.is_empty() {
+        hold_default_privileges(old, &created, steps);
+    }
     for (extension, next) in &news {
         let target = format!("EXTENSION {}", quote_ident(extension));
         match olds.get(extension) {
@@ -173,6 +181,48 @@ fn extensions(old: &Database, new: &Database, steps: &mut Vec<Step>) {
                 ),
             ),
         );
+    }
+}
+
+/// Default privileges held back while extensions are created: PostgreSQL gives them to an
+/// extension's members without recording them as what the extension started with, so they
+/// would show as changes. Each entry of `old` is undone before the first `CREATE EXTENSION`
+/// and made again after the last.
+fn hold_default_privileges(old: &Database, created: &[&str], steps: &mut Vec<Step>) {
+    for entry in old.others.iter().filter(|o| o.kind == "default_privileges") {
+        let Some((_, kind)) = entry.name.rsplit_once(" on ") else {
+            continue;
+        };
+        let Some(role) = entry.properties.get("role").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let scope = match entry.properties.get("schema").and_then(|v| v.as_str()) {
+            Some(schema) => format!(" IN SCHEMA {}", quote_ident(schema)),
+            None => String::new(),
+        };
+        let prefix = format!(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE {}{scope} ",
+            access::role(role)
+        );
+        let on = kind.to_uppercase();
+        let list = (&entry.grants[..], &entry.revoked[..]);
+        for step in access::privileges(&on, Some(list), (&[], &[])) {
+            steps.push(
+                Step::new(Rank::CreateSchema, format!("{prefix}{}", step.sql)).hazard(
+                    HazardKind::Access,
+                    format!(
+                        "default privileges of {role} on new {kind} are held back while extensions are created"
+                    ),
+                ),
+            );
+        }
+        for step in access::privileges(&on, Some((&[], &[])), list) {
+            let mut again = Step::new(Rank::CreateExtension, format!("{prefix}{}", step.sql));
+            for extension in created {
+                again = again.needs(name("", extension));
+            }
+            steps.push(again);
+        }
     }
 }
 
