@@ -1201,11 +1201,21 @@ fn create_sequence(old: &Database, sequence: &Sequence, steps: &mut Vec<Step>) {
         Step::new(Rank::CreateSequence, sequence_sql(sequence))
             .provides(name(&sequence.schema, &sequence.name)),
     );
-    if let Some(owned_by) = &sequence.owned_by {
-        steps.push(owned_by_step(sequence, owned_by));
-    } else {
-        // A sequence owned by a column always has its table's owner, and follows it.
-        steps.extend(access::owner(&target, None, &sequence.owner));
+    match &sequence.owned_by {
+        // A sequence owned by a column has its table's owner: a table the plan creates
+        // passes its owner on when it gets it, one that exists already needs it first.
+        Some(owned_by) => {
+            let table = owning_table(owned_by);
+            let exists = old
+                .tables
+                .iter()
+                .any(|t| table.contains(&name(&t.schema, &t.name)));
+            if exists {
+                steps.extend(owner_first(&target, None, &sequence.owner));
+            }
+            steps.push(owned_by_step(sequence, owned_by));
+        }
+        None => steps.extend(access::owner(&target, None, &sequence.owner)),
     }
     steps.extend(access::comment(&target, None, sequence.comment.as_deref()));
     steps.extend(access::created_privileges(
@@ -1215,6 +1225,15 @@ fn create_sequence(old: &Database, sequence: &Sequence, steps: &mut Vec<Step>) {
         old,
         (&sequence.grants, &sequence.revoked),
     ));
+}
+
+/// The owner change of a sequence about to be owned by a column: before `OWNED BY`, which
+/// needs the table's owner.
+fn owner_first(target: &str, old: Option<&str>, new: &str) -> Option<Step> {
+    access::owner(target, old, new).map(|mut step| {
+        step.rank = Rank::CreateSequence;
+        step
+    })
 }
 
 fn owned_by_step(sequence: &Sequence, owned_by: &str) -> Step {
@@ -1311,6 +1330,9 @@ fn alter_sequence(prev: &Sequence, next: &Sequence, steps: &mut Vec<Step>) {
             steps.push(step);
         }
         if let Some(owned_by) = &next.owned_by {
+            if prev.owned_by.is_none() {
+                steps.extend(owner_first(&target, Some(&prev.owner), &next.owner));
+            }
             steps.push(owned_by_step(next, owned_by));
         }
     }
