@@ -256,3 +256,59 @@ fn layered_changes_round_trip() {
     let _ = kinds();
     plan_round_trips("layered_changes_round_trip", layers(), LAYER_CHANGES);
 }
+
+/// A schema of these kinds only, with owners, grants and comments: made from nothing, every
+/// object goes after what it names.
+const STANDALONE: &str = "
+CREATE EXTENSION citext;
+CREATE SCHEMA lib AUTHORIZATION fixture_writer;
+COMMENT ON SCHEMA lib IS 'the library';
+GRANT USAGE ON SCHEMA lib TO fixture_reader;
+CREATE SCHEMA \"Odd Schema\";
+CREATE TYPE lib.level AS ENUM ('low', 'mid', 'high');
+CREATE DOMAIN lib.label AS public.citext COLLATE \"C\" DEFAULT 'none' NOT NULL
+  CONSTRAINT label_short CHECK (length(VALUE) < 20);
+ALTER DOMAIN lib.label ADD CONSTRAINT label_clean CHECK (VALUE <> 'bad') NOT VALID;
+COMMENT ON CONSTRAINT label_short ON DOMAIN lib.label IS 'short enough';
+CREATE TYPE lib.tagged AS (tag lib.label, level lib.level, weight numeric(6,2));
+COMMENT ON COLUMN lib.tagged.weight IS 'how much';
+CREATE TYPE lib.numrange2 AS RANGE (subtype = numeric);
+CREATE TYPE \"Odd Schema\".\"Odd Type\" AS ENUM ('it''s', 'b c');
+REVOKE USAGE ON TYPE lib.level FROM PUBLIC;
+GRANT USAGE ON TYPE lib.level TO fixture_reader;
+ALTER TYPE lib.tagged OWNER TO fixture_writer;
+CREATE SEQUENCE lib.ids AS integer INCREMENT BY 2 MINVALUE 10 MAXVALUE 100000 START 20 CACHE 3 CYCLE;
+GRANT USAGE ON SEQUENCE lib.ids TO fixture_reader;
+COMMENT ON SEQUENCE lib.ids IS 'numbers';
+CREATE FUNCTION lib.make(t lib.label, l lib.level DEFAULT 'mid') RETURNS lib.tagged
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT ROW(t, l, 1)::lib.tagged $$;
+CREATE FUNCTION lib.weigh(x lib.tagged) RETURNS numeric LANGUAGE plpgsql STRICT
+  SET search_path = pg_catalog AS $$ BEGIN RETURN x.weight; END $$;
+CREATE FUNCTION lib.secret() RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT 'x' $$;
+REVOKE EXECUTE ON FUNCTION lib.secret() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lib.secret() TO fixture_reader;
+CREATE FUNCTION lib.add(a numeric, b numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT a + b $$;
+CREATE AGGREGATE lib.total(numeric) (SFUNC = lib.add, STYPE = numeric, INITCOND = '0');
+CREATE PROCEDURE lib.tick() LANGUAGE sql AS $$ SELECT nextval('lib.ids') $$;
+COMMENT ON PROCEDURE lib.tick() IS 'moves on';
+ALTER FUNCTION lib.weigh(lib.tagged) OWNER TO fixture_writer;
+CREATE VIEW lib.samples WITH (security_barrier = true) AS
+  SELECT lib.make('a') AS item, lib.weigh(lib.make('b')) AS weight;
+ALTER VIEW lib.samples ALTER COLUMN weight SET DEFAULT 0;
+COMMENT ON COLUMN lib.samples.weight IS 'weighed';
+CREATE VIEW lib.summary AS SELECT lib.total(weight) AS total FROM lib.samples;
+GRANT SELECT ON lib.summary TO fixture_reader;
+ALTER VIEW lib.summary OWNER TO fixture_writer;
+CREATE MATERIALIZED VIEW lib.frozen AS SELECT total FROM lib.summary WITH NO DATA;
+CREATE INDEX frozen_total_idx ON lib.frozen (total);
+COMMENT ON MATERIALIZED VIEW lib.frozen IS 'kept';
+CREATE VIEW \"Odd Schema\".\"Odd View\" AS SELECT 'b c'::\"Odd Schema\".\"Odd Type\" AS \"Value\";
+";
+
+#[test]
+fn a_schema_of_these_kinds_restores_from_nothing() {
+    let _ = kinds();
+    let name = cluster().fresh_database("plan_objects_standalone");
+    cluster().execute(&name, STANDALONE);
+    common::plan_restores(&name);
+}
