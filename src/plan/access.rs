@@ -247,6 +247,84 @@ mod tests {
         steps.into_iter().map(|s| s.sql).collect()
     }
 
+    fn default_privileges(
+        name: &str,
+        schema: Option<&str>,
+        grants: Vec<Grant>,
+        revoked: Vec<Grant>,
+    ) -> crate::model::CatalogObject {
+        let mut properties = std::collections::BTreeMap::new();
+        properties.insert("role".to_string(), serde_json::json!("postgres"));
+        if let Some(schema) = schema {
+            properties.insert("schema".to_string(), serde_json::json!(schema));
+        }
+        crate::model::CatalogObject {
+            kind: "default_privileges".into(),
+            schema: None,
+            name: name.into(),
+            arguments: None,
+            owner: None,
+            comment: None,
+            properties,
+            unreadable: Vec::new(),
+            grants,
+            revoked,
+        }
+    }
+
+    #[test]
+    fn a_created_object_undoes_what_default_privileges_give_it() {
+        let defaults = Database {
+            others: vec![
+                default_privileges(
+                    "postgres in all schemas on functions",
+                    None,
+                    vec![grant("writer", &[Privilege::Execute], false)],
+                    vec![grant("PUBLIC", &[Privilege::Execute], false)],
+                ),
+                default_privileges(
+                    "postgres in schema other on functions",
+                    Some("other"),
+                    vec![grant("reader", &[Privilege::Execute], false)],
+                    Vec::new(),
+                ),
+                default_privileges(
+                    "postgres in all schemas on tables",
+                    None,
+                    vec![grant("reader", &[Privilege::Select], false)],
+                    Vec::new(),
+                ),
+            ],
+            ..Database::default()
+        };
+        let own = [grant("auditor", &[Privilege::Execute], false)];
+        assert_eq!(
+            sql(created_privileges(
+                "FUNCTION s.f()",
+                "functions",
+                Some("s"),
+                &defaults,
+                (&own, &[])
+            )),
+            [
+                "REVOKE EXECUTE ON FUNCTION s.f() FROM writer",
+                "GRANT EXECUTE ON FUNCTION s.f() TO PUBLIC",
+                "GRANT EXECUTE ON FUNCTION s.f() TO auditor",
+            ]
+        );
+        let kept = [grant("writer", &[Privilege::Execute], false)];
+        assert_eq!(
+            sql(created_privileges(
+                "FUNCTION s.f()",
+                "functions",
+                Some("s"),
+                &Database::default(),
+                (&kept, &[])
+            )),
+            ["GRANT EXECUTE ON FUNCTION s.f() TO writer"]
+        );
+    }
+
     #[test]
     fn grants_and_revokes_go_both_ways_from_the_default() {
         let old = [grant(

@@ -16,7 +16,7 @@ use super::step::{name, HazardKind, Name, Rank, Step};
 use super::Context;
 use crate::model::{
     qualified, quote_ident, Column, Constraint, Database, Extension, Function, MemberPrivileges,
-    Sequence, Table, TypeDef,
+    Policy, Sequence, Table, TypeDef,
 };
 
 /// The statements for every schema, extension, type, sequence and function that differs.
@@ -443,7 +443,7 @@ fn create_type(ty: &TypeDef) -> String {
         "domain" => {
             let mut sql = format!(
                 "CREATE DOMAIN {target} AS {}{}",
-                ty.base_type.as_deref().unwrap_or("text"),
+                ty.base_type.as_deref().unwrap_or_default(),
                 collate(ty.collation.as_deref())
             );
             if let Some(default) = &ty.default {
@@ -464,7 +464,7 @@ fn create_type(ty: &TypeDef) -> String {
         "range" => {
             let mut sql = format!(
                 "CREATE TYPE {target} AS RANGE (SUBTYPE = {}",
-                ty.subtype.as_deref().unwrap_or("integer")
+                ty.subtype.as_deref().unwrap_or_default()
             );
             if let Some(collation) = &ty.collation {
                 sql.push_str(&format!(", COLLATION = {collation}"));
@@ -600,7 +600,8 @@ fn retyped_columns<'a>(
     let array = format!("{own}[]");
     let olds = by_key(&old.tables, |t| (t.schema.as_str(), t.name.as_str()));
     let mut found = Vec::new();
-    for table in &new.tables {
+    // A partition's columns are its parent's, and change with them.
+    for table in new.tables.iter().filter(|t| t.partition_of.is_none()) {
         let Some(prev) = olds.get(&(table.schema.as_str(), table.name.as_str())) else {
             continue;
         };
@@ -837,7 +838,11 @@ fn rebuild_table_parts(
             .into_iter()
             .flatten()
             .any(|e| names(e, type_name, words));
-        if next != policy || !uses {
+        let same = Policy {
+            comment: policy.comment.clone(),
+            ..next.clone()
+        } == *policy;
+        if !same || !uses {
             continue;
         }
         let policy_name = quote_ident(&policy.name);
@@ -887,7 +892,7 @@ fn rebuild_table_parts(
         let Some(next) = new_table.triggers.iter().find(|t| t.name == trigger.name) else {
             continue;
         };
-        if next != trigger || !names(&trigger.definition, type_name, words) {
+        if next.definition != trigger.definition || !names(&trigger.definition, type_name, words) {
             continue;
         }
         let trigger_name = quote_ident(&trigger.name);
@@ -1512,6 +1517,34 @@ mod tests {
         assert_eq!(renames, [("ok".to_string(), "fine".to_string())]);
         assert!(enum_change(&labels(&["a", "b"]), &labels(&["a"])).is_none());
         assert!(enum_change(&labels(&["a", "b"]), &labels(&["b", "a"])).is_none());
+    }
+
+    #[test]
+    fn extension_members_are_granted_as_routines_types_or_tables() {
+        let usage = MemberPrivileges {
+            object: "public.citext".into(),
+            grants: vec![crate::model::Grant {
+                grantee: "reader".into(),
+                column: None,
+                privileges: vec![crate::model::Privilege::Usage],
+                with_grant_option: false,
+            }],
+            revoked: Vec::new(),
+        };
+        assert_eq!(
+            member_target("public.digest(pg_catalog.text,pg_catalog.text)", None),
+            "ROUTINE public.digest(pg_catalog.text,pg_catalog.text)"
+        );
+        assert_eq!(
+            member_target("public.citext", Some(&usage)),
+            "TYPE public.citext"
+        );
+        let mut select = usage.clone();
+        select.grants[0].privileges = vec![crate::model::Privilege::Select];
+        assert_eq!(
+            member_target("public.config", Some(&select)),
+            "TABLE public.config"
+        );
     }
 
     #[test]
