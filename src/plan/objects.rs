@@ -558,7 +558,16 @@ fn add_domain_constraint(ty: &TypeDef, constraint: &Constraint) -> Step {
                 ty.schema, ty.name, constraint.name
             ),
         )
+        .hazard(HazardKind::Lock, domain_check(ty))
     }
+}
+
+/// What checking every stored value of a domain means.
+fn domain_check(ty: &TypeDef) -> String {
+    format!(
+        "blocks writes to every table with a column of domain {}.{} while its rows are checked",
+        ty.schema, ty.name
+    )
 }
 
 fn constraint_comment(
@@ -1020,6 +1029,7 @@ fn alter_domain(prev: &TypeDef, next: &TypeDef, steps: &mut Vec<Step>) {
                 HazardKind::DataLoss,
                 format!("fails if a column of domain {label} holds a NULL"),
             )
+            .hazard(HazardKind::Lock, domain_check(next))
         } else {
             Step::new(
                 Rank::DropConstraint,
@@ -1056,7 +1066,8 @@ fn alter_domain(prev: &TypeDef, next: &TypeDef, steps: &mut Vec<Step>) {
                             "fails if a stored value of domain {label} breaks constraint {}",
                             constraint.name
                         ),
-                    ),
+                    )
+                    .hazard(HazardKind::Lock, domain_check(next)),
                 );
                 steps.extend(constraint_comment(next, constraint, Some(before)));
             }

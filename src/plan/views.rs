@@ -271,6 +271,12 @@ fn drop_view(view: &View) -> Step {
     Step::new(Rank::DropView, format!("DROP VIEW {}", view_name(view)))
         .removes(name(&view.schema, &view.name))
         .releases(&view.definition.join("\n"))
+        .hazard(HazardKind::Lock, view_lock(&view.schema, &view.name))
+}
+
+/// What taking an existing view's ACCESS EXCLUSIVE lock means.
+fn view_lock(schema: &str, view: &str) -> String {
+    format!("takes an ACCESS EXCLUSIVE lock on {schema}.{view}: it waits for the queries reading it, and new ones wait for it")
 }
 
 /// A view column's default and comment, from `old` (`None` for a new column).
@@ -346,7 +352,8 @@ fn alter_view(prev: &View, next: &View, steps: &mut Vec<Step>) {
         steps.push(
             Step::new(Rank::CreateView, create_view_sql(next, true))
                 .provides(provides.clone())
-                .releases(&prev.definition.join("\n")),
+                .releases(&prev.definition.join("\n"))
+                .hazard(HazardKind::Lock, view_lock(&next.schema, &next.name)),
         );
     } else {
         steps.extend(option_steps(
@@ -486,6 +493,7 @@ fn drop_matview(view: &MaterializedView) -> Step {
             view.schema, view.name
         ),
     )
+    .hazard(HazardKind::Lock, view_lock(&view.schema, &view.name))
 }
 
 /// An index on a materialized view; `empty` when the view was just created without data,
