@@ -312,3 +312,47 @@ fn a_schema_of_these_kinds_restores_from_nothing() {
     cluster().execute(&name, STANDALONE);
     common::plan_restores(&name);
 }
+
+/// An enum used everywhere a table can use it, with rows: in a column with a default and a
+/// check constraint, an array column, an index predicate, a trigger's column list and WHEN,
+/// a policy, a view, and a function's signature used by another view.
+const COLORS: &str = "
+CREATE SCHEMA e;
+CREATE TYPE e.color AS ENUM ('red', 'green', 'blue');
+CREATE TABLE e.items (
+  id int PRIMARY KEY,
+  color e.color DEFAULT 'red' CONSTRAINT items_not_blue CHECK (color <> 'blue'),
+  colors e.color[] DEFAULT '{red}'
+);
+COMMENT ON CONSTRAINT items_not_blue ON e.items IS 'no blue';
+CREATE INDEX items_color_idx ON e.items (color) WHERE color <> 'green';
+CREATE FUNCTION e.trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER items_trg BEFORE UPDATE OF color ON e.items
+  FOR EACH ROW WHEN (NEW.color <> 'red') EXECUTE FUNCTION e.trg();
+ALTER TABLE e.items DISABLE TRIGGER items_trg;
+ALTER TABLE e.items ENABLE ROW LEVEL SECURITY;
+CREATE POLICY items_pol ON e.items USING (color <> 'red');
+CREATE VIEW e.reds AS SELECT id FROM e.items WHERE color = 'red';
+CREATE FUNCTION e.pick(c e.color) RETURNS e.color LANGUAGE sql AS $$ SELECT c $$;
+CREATE VIEW e.picked AS SELECT e.pick('green') AS c;
+INSERT INTO e.items VALUES (1, 'red', '{red,green}'), (2, 'green', '{}');
+";
+
+#[test]
+fn an_enum_used_everywhere_gains_loses_and_renames_labels() {
+    let _ = kinds();
+    static BASE: OnceLock<String> = OnceLock::new();
+    let base = BASE.get_or_init(|| {
+        let name = cluster().fresh_database("plan_objects_colors");
+        cluster().execute(&name, COLORS);
+        name
+    });
+    plan_round_trips(
+        "an_enum_used_everywhere_gains_loses_and_renames_labels",
+        base,
+        &[
+            "ALTER TYPE e.color ADD VALUE 'black' BEFORE 'red'",
+            "ALTER TYPE e.color RENAME VALUE 'blue' TO 'navy'",
+        ],
+    );
+}
