@@ -384,13 +384,15 @@ pub fn apply_plan(dbname: &str, plan: &serde_json::Value) -> Result<(), String> 
         for statement in &statements {
             let transactional = statement["transactional"].as_bool().unwrap_or(true);
             let sql = statement["sql"].as_str().unwrap_or_default();
-            let mut batch = String::new();
             if transactional != open {
-                batch.push_str(if open { "COMMIT; " } else { "BEGIN; " });
+                let edge = if open { "COMMIT" } else { "BEGIN" };
+                if let Err(e) = client.batch_execute(edge).await {
+                    result = Err(format!("{edge}: {e}"));
+                    break;
+                }
                 open = transactional;
             }
-            batch.push_str(sql);
-            if let Err(e) = client.batch_execute(&batch).await {
+            if let Err(e) = client.batch_execute(sql).await {
                 let reason = e
                     .as_db_error()
                     .map_or(e.to_string(), |d| d.message().to_string());
