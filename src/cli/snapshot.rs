@@ -25,7 +25,7 @@ use crate::report::changes::counted;
 use crate::report::markdown::write_markdown;
 use crate::report::wire::{self, SnapshotReport};
 use crate::report::{commit_message, CommitFacts};
-use crate::vcs::{CredentialSources, FolderUpdate, PushError, SnapshotCommit};
+use crate::vcs::{CredentialSources, FolderUpdate, Previous, PushError, SnapshotCommit};
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
@@ -206,17 +206,28 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         Ok(FolderUpdate::Unchanged)
     } else {
         let config = &context.config;
+        // Rules judge the whole new schema against the whole old one; otherwise the message
+        // needs only the files that changed.
+        let previous = if config.rules == crate::diff::rules::Rules::default() {
+            Previous::Changed {
+                always: codec::MANIFEST,
+            }
+        } else {
+            Previous::Whole
+        };
         context.repo()?.commit_folder(
             &folder,
             &snapshot.files,
             args.branch.as_deref(),
             config.repo_lock_timeout(),
+            previous,
             |old| {
                 changes = file_changes_since(old, &snapshot.manifest);
-                let compared = semantic_changes(old, database, config).unwrap_or_else(|error| {
-                    undecodable = Some(error);
-                    None
-                });
+                let compared =
+                    semantic_changes(old, &snapshot, database, config).unwrap_or_else(|error| {
+                        undecodable = Some(error);
+                        None
+                    });
                 semantic = compared.map(|mut semantic| {
                     let manual =
                         trailer::manual_change(previous_migrations, facts.migrations, &semantic);
@@ -437,18 +448,35 @@ fn file_changes_since(old: Option<&BTreeMap<String, Vec<u8>>>, new: &Manifest) -
 /// What changed since the previous snapshot for the commit message: what `check` would have
 /// reported, through the same decision path; `None` when there was no previous snapshot or it
 /// cannot be read.
+///
+/// `old` holds the previous manifest and the previous files that differ from the new ones
+/// (all of them when rules are configured): an object whose file is the same on both sides
+/// gives no change, so only the objects of differing files are decoded and compared, as
+/// `diff` of two revisions does.
 fn semantic_changes(
     old: Option<&BTreeMap<String, Vec<u8>>>,
-    new: &Database,
+    new: &codec::Snapshot,
+    database: &Database,
     config: &Config,
 ) -> Result<Option<Vec<Change>>, DecodeError> {
     let Some(old) = old else {
         return Ok(None);
     };
-    let old = codec::decode(old)?;
     let side = |database| Side {
         database,
         env: config.env.clone(),
     };
-    Ok(Some(compare(config, side(old), side(new.clone()))))
+    if config.rules != crate::diff::rules::Rules::default() {
+        let old = codec::decode(old)?;
+        return Ok(Some(compare(config, side(old), side(database.clone()))));
+    }
+    let manifest = codec::decode_manifest(old)?;
+    let (old_entries, new_entries) =
+        codec::differing_entries(&manifest.objects, &new.manifest.objects, |path| {
+            old.get(path)
+                .is_none_or(|bytes| new.files.get(path) == Some(bytes))
+        });
+    let old = codec::decode_entries(old_entries, old)?;
+    let new = codec::decode_entries(new_entries, &new.files)?;
+    Ok(Some(compare(config, side(old), side(new))))
 }

@@ -90,7 +90,7 @@ impl Repo {
         let mut old = BTreeMap::new();
         for (folder, _, _, _) in &changed {
             let files = match &parent_tree {
-                Some(tree) => self.read_subtree(tree, folder)?,
+                Some(tree) => self.read_subtree(tree, folder, None)?,
                 None => None,
             };
             old.insert((*folder).clone(), files);
