@@ -15,7 +15,7 @@ use super::{source, CliError, Context, ErrorKind, Outcome};
 use crate::audit::{self, Since};
 use crate::catalog::Introspection;
 use crate::codec::{self, file_changes, DecodeError, FileChange, Manifest};
-use crate::compare::{compare, Side};
+use crate::compare::{compare, since_snapshot, Side};
 use crate::config::Config;
 use crate::diff::Change;
 use crate::interrupt::{self, Critical};
@@ -206,9 +206,7 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         Ok(FolderUpdate::Unchanged)
     } else {
         let config = &context.config;
-        // Rules judge the whole new schema against the whole old one; otherwise the message
-        // needs only the files that changed.
-        let previous = if config.rules == crate::diff::rules::Rules::default() {
+        let previous = if config.reads_changed_files_only() {
             Previous::Changed {
                 always: codec::MANIFEST,
             }
@@ -223,8 +221,10 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
             previous,
             |old| {
                 changes = file_changes_since(old, &snapshot.manifest);
-                let compared =
-                    semantic_changes(old, &snapshot, database, config).unwrap_or_else(|error| {
+                let compared = old
+                    .map(|old| since_snapshot(config, old, &snapshot, database))
+                    .transpose()
+                    .unwrap_or_else(|error| {
                         undecodable = Some(error);
                         None
                     });
@@ -443,40 +443,4 @@ fn file_changes_since(old: Option<&BTreeMap<String, Vec<u8>>>, new: &Manifest) -
         .map(|manifest| manifest.objects)
         .unwrap_or_default();
     file_changes(&old, &new.objects)
-}
-
-/// What changed since the previous snapshot for the commit message: what `check` would have
-/// reported, through the same decision path; `None` when there was no previous snapshot or it
-/// cannot be read.
-///
-/// `old` holds the previous manifest and the previous files that differ from the new ones
-/// (all of them when rules are configured): an object whose file is the same on both sides
-/// gives no change, so only the objects of differing files are decoded and compared, as
-/// `diff` of two revisions does.
-fn semantic_changes(
-    old: Option<&BTreeMap<String, Vec<u8>>>,
-    new: &codec::Snapshot,
-    database: &Database,
-    config: &Config,
-) -> Result<Option<Vec<Change>>, DecodeError> {
-    let Some(old) = old else {
-        return Ok(None);
-    };
-    let side = |database| Side {
-        database,
-        env: config.env.clone(),
-    };
-    if config.rules != crate::diff::rules::Rules::default() {
-        let old = codec::decode(old)?;
-        return Ok(Some(compare(config, side(old), side(database.clone()))));
-    }
-    let manifest = codec::decode_manifest(old)?;
-    let (old_entries, new_entries) =
-        codec::differing_entries(&manifest.objects, &new.manifest.objects, |path| {
-            old.get(path)
-                .is_none_or(|bytes| new.files.get(path) == Some(bytes))
-        });
-    let old = codec::decode_entries(old_entries, old)?;
-    let new = codec::decode_entries(new_entries, &new.files)?;
-    Ok(Some(compare(config, side(old), side(new))))
 }
