@@ -4,9 +4,26 @@
 
 use std::path::Path;
 
-use super::{numbered, LocalMigration};
-use crate::migrations::MigrationError;
+use super::{numbered, numbered_capture, LocalMigration};
+use crate::migrations::capture::{existing, CaptureError, Files, Numbering, Request};
+use crate::migrations::{MigrationError, Tool};
 
 pub(super) fn discover(dir: &Path) -> Result<Vec<LocalMigration>, MigrationError> {
     numbered(dir, |name| name.strip_suffix(".sql"), str::to_string)
+}
+
+/// `<YYYYMMDDHHMMSS>_<name>.sql`, as `supabase migration new` writes it. The CLI sends a file's
+/// statements as one pipeline, which PostgreSQL runs as one transaction: the script's `BEGIN`
+/// and `COMMIT` are left out, and a statement that cannot run in a transaction cannot run at
+/// all.
+pub(super) fn capture(request: &Request) -> Result<Files, CaptureError> {
+    request.refuse_outside_transaction(
+        Tool::Supabase,
+        "the Supabase CLI sends a migration's statements as one pipeline, inside which they \
+         cannot run; apply them by hand and capture the rest",
+    )?;
+    let found = existing(Tool::Supabase, request.dir)?;
+    numbered_capture(request, &found, Numbering::Timestamp, |run, _, stem| {
+        vec![(format!("{stem}.sql"), run.sql())]
+    })
 }
