@@ -135,7 +135,7 @@ fn folders() -> Vec<Folder> {
                 ("20240101000001_users.sql", USERS.into()),
                 ("20240101000002_posts.sql", POSTS.into()),
             ],
-            outside_transaction: false,
+            outside_transaction: true,
             detected: false,
         },
         Folder {

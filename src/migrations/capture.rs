@@ -4,16 +4,15 @@
 //!
 //! The SQL arrives as a plan script: statements (each preceded by its hazards as comments),
 //! with `BEGIN;` … `COMMIT;` around each run of statements that may share a transaction and the
-//! statements that cannot run in one between them. It is read back into those runs
-//! ([`runs`]); each tool's module then writes them the way that tool runs a file
-//! ([`super::tools::Tool::capture`]):
+//! statements that cannot run in one between them. It is read back into those runs; each
+//! tool's module then writes them the way that tool runs a file:
 //!
 //! - A tool that runs each migration in a transaction of its own (drizzle, prisma, sqlx,
 //!   flyway, dbmate, supabase, Rails) gets the statements without the script's `BEGIN` and
 //!   `COMMIT`: a nested `BEGIN` only draws a warning, and the script's `COMMIT` would end the
 //!   tool's transaction early, before it records the migration. Prisma and supabase open no
-//!   transaction of their own, but send the whole file in one go, which PostgreSQL runs as one
-//!   implicit transaction, so the same holds.
+//!   transaction of their own, but send the whole file in one go (one query, one pipeline),
+//!   which PostgreSQL runs as one implicit transaction, so the same holds.
 //! - golang-migrate opens no transaction: its files keep the script's `BEGIN` and `COMMIT`, as
 //!   its documentation asks of files that should apply all or nothing.
 //! - A plain folder has no tool: its file is the script as it is, for `psql -f`.
@@ -21,10 +20,10 @@
 //!   the only statement of the query that carries them, or PostgreSQL runs the query as an
 //!   implicit transaction and refuses. So each of them becomes a migration of its own, with
 //!   the tool's opt-out where it has one (dbmate `transaction:false`, sqlx `-- no-transaction`,
-//!   Rails `disable_ddl_transaction!`; flyway and prisma need none for a file that holds only
-//!   such a statement, golang-migrate opens no transaction), and each transactional run another.
-//!   drizzle runs every pending migration in one transaction and supabase sends a file's
-//!   statements as one pipeline, so for them such a script is an error.
+//!   Rails `disable_ddl_transaction!`; flyway, prisma and supabase need none for a file that
+//!   holds only such a statement, golang-migrate opens no transaction), and each transactional
+//!   run another. drizzle runs every pending migration in one transaction, so for drizzle such
+//!   a script is an error.
 
 use std::fs;
 use std::io::{self, Write};
@@ -120,8 +119,8 @@ pub fn capture(
         runs: &runs,
         now,
     };
-    let plan = tool.capture(&request)?;
-    write(dir, &plan)
+    let files = tool.capture(&request)?;
+    write(dir, &files)
 }
 
 /// Statements that run together: a run of a transaction, or one statement that cannot run in
@@ -134,7 +133,7 @@ pub(crate) struct Run {
 }
 
 impl Run {
-    /// The statements as a script, each closed by a semicolon and a blank line after it.
+    /// The statements as a script, each closed by a semicolon, a blank line between them.
     pub(crate) fn sql(&self) -> String {
         let mut out = String::new();
         for (index, statement) in self.statements.iter().enumerate() {
@@ -227,10 +226,11 @@ pub(crate) enum Numbering {
     Timestamp,
 }
 
-/// `count` versions after `last` (the digits of the latest migration's version, `None` in an
-/// empty folder), in the folder's scheme: a 14-digit date and time continues with the time of
-/// `now` in UTC (or a second after `last`, if that is later), one second apart; any other number
-/// continues by one, in its width. `file` names the latest migration in errors.
+/// `count` versions after `last` (the digits of the latest migration's version and its file,
+/// which errors name; `None` in an empty folder), in the folder's scheme: a 14-digit date and
+/// time continues with the time `now_seconds` in UTC (or a second after `last`, if that is
+/// later), one second apart; any other number continues by one, in its width. Without a
+/// latest migration, `default` says how to start.
 pub(crate) fn next_versions(
     last: Option<(&str, &str)>,
     default: Numbering,
@@ -396,15 +396,15 @@ fn leading_comments(sql: &str) -> String {
         .collect()
 }
 
-/// Writes the files of `plan`, none of which may exist, then the updated ones.
-fn write(dir: &Path, plan: &Files) -> Result<Captured, CaptureError> {
-    for (file, _) in &plan.files {
+/// Writes the new `files`, none of which may exist yet, then the updated ones.
+fn write(dir: &Path, files: &Files) -> Result<Captured, CaptureError> {
+    for (file, _) in &files.files {
         let path = dir.join(file);
         if path.symlink_metadata().is_ok() {
             return Err(CaptureError::Exists { path });
         }
     }
-    for (file, text) in &plan.files {
+    for (file, text) in &files.files {
         let path = dir.join(file);
         let failed = |source| CaptureError::Write {
             path: path.clone(),
@@ -423,14 +423,14 @@ fn write(dir: &Path, plan: &Files) -> Result<Captured, CaptureError> {
             })?;
         out.write_all(text.as_bytes()).map_err(failed)?;
     }
-    for (file, text) in &plan.updated {
+    for (file, text) in &files.updated {
         let path = dir.join(file);
         fs::write(&path, text).map_err(|source| CaptureError::Write { path, source })?;
     }
     Ok(Captured {
-        files: plan.files.iter().map(|(file, _)| file.clone()).collect(),
-        updated: plan.updated.iter().map(|(file, _)| file.clone()).collect(),
-        migrations: plan.migrations.clone(),
+        files: files.files.iter().map(|(file, _)| file.clone()).collect(),
+        updated: files.updated.iter().map(|(file, _)| file.clone()).collect(),
+        migrations: files.migrations.clone(),
     })
 }
 
@@ -781,7 +781,7 @@ mod tests {
     }
 
     #[test]
-    fn drizzle_and_supabase_refuse_statements_outside_a_transaction() {
+    fn drizzle_refuses_statements_outside_a_transaction() {
         let dir = folder(&[("meta/_journal.json", JOURNAL)]);
         let error = capture(dir.path(), Tool::Drizzle, "drift", SCRIPT, true, now()).unwrap_err();
         assert!(
@@ -791,16 +791,6 @@ mod tests {
             "{error}"
         );
         assert_eq!(read(&dir, "meta/_journal.json"), JOURNAL);
-        let dir = folder(&[("20240101000001_a.sql", "select 1;")]);
-        let error = capture(dir.path(), Tool::Supabase, "drift", SCRIPT, true, now()).unwrap_err();
-        assert!(matches!(
-            error,
-            CaptureError::NeedsNoTransaction {
-                tool: "supabase",
-                ..
-            }
-        ));
-        assert_eq!(names(Tool::Supabase, &dir), ["20240101000001_a"]);
     }
 
     #[test]
@@ -817,6 +807,15 @@ mod tests {
         .unwrap();
         assert_eq!(captured.files, ["20251202182640_capture_drift.sql"]);
         assert!(!read(&dir, "20251202182640_capture_drift.sql").contains("BEGIN"));
+        let captured = capture(dir.path(), Tool::Supabase, "online", SCRIPT, true, now()).unwrap();
+        assert_eq!(
+            captured.migrations,
+            [
+                "20251202182641_online",
+                "20251202182642_online_2",
+                "20251202182643_online_3"
+            ]
+        );
 
         let dir = folder(&[("20240101000001_a/migration.sql", "select 1;")]);
         let captured = capture(
