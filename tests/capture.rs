@@ -409,3 +409,62 @@ fn supabase_capture_replays_to_the_live_schema() {
 fn reversible_sqlx_capture_replays_to_the_live_schema() {
     exercise(&folders()[8]);
 }
+
+/// `migrations verify` against dbmate's tracking table, which records the folder's two
+/// migrations as applied, names each captured migration as the one thing pending.
+#[test]
+fn verify_against_the_tracking_table_finds_the_captured_migrations_pending() {
+    let folder = &folders()[1];
+    let repo = Repo::new();
+    let dir = repo.path().join(folder.dir);
+    for (file, text) in &folder.files {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let db = cluster().fresh_database("capture_verify");
+    cluster().execute(
+        &db,
+        &format!(
+            "{USERS}{POSTS}CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);
+             INSERT INTO schema_migrations VALUES ('20240101000001'), ('20240101000002');"
+        ),
+    );
+    let mut captured = Vec::new();
+    for (name, plan, outside) in [
+        ("capture_drift", first_drift(), false),
+        ("capture_index", second_drift(true), true),
+    ] {
+        drift(&db, &plan);
+        let written = capture(&dir, Tool::Dbmate, name, &plan.script(), outside, now()).unwrap();
+        captured.extend(written.migrations);
+    }
+    commit_all(&repo, "migrations and the captured drift");
+
+    let url = cluster().url(&db);
+    let run = repo.schemagit(&[
+        "migrations",
+        "verify",
+        "--json",
+        "--database-url",
+        &url,
+        "--dir",
+        folder.dir,
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["tool"], "dbmate");
+    let findings: Vec<(&str, &str)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap(),
+                f["migration"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let pending: Vec<(&str, &str)> = captured.iter().map(|m| ("pending", m.as_str())).collect();
+    assert_eq!(findings, pending, "{json}");
+}
