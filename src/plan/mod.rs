@@ -13,6 +13,7 @@ mod access;
 mod catalog;
 mod objects;
 mod order;
+mod roles;
 mod step;
 mod tables;
 mod views;
@@ -21,6 +22,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
+pub use roles::roles;
 use step::Name;
 pub use step::{Hazard, HazardKind};
 
