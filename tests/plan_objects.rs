@@ -95,6 +95,7 @@ const KINDS_CHANGES: &[&str] = &[
     "CREATE EXTENSION IF NOT EXISTS citext",
     "ALTER EXTENSION pgcrypto SET SCHEMA shop",
     "GRANT EXECUTE ON FUNCTION public.gen_random_bytes(integer) TO fixture_reader",
+    "REVOKE EXECUTE ON FUNCTION public.digest(text, text) FROM PUBLIC",
     // owners and privileges
     "ALTER FUNCTION shop.touch() OWNER TO fixture_writer",
     "ALTER SCHEMA shop OWNER TO fixture_writer",

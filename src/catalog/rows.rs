@@ -595,6 +595,10 @@ fn extensions(db: &mut Database, rows: &[Row], members: &[Row]) -> Result<(), St
         let extension: String = get(row, "extension")?;
         let acl = strings(row, "acl")?;
         let (grants, revoked) = acl_changes(Some(&acl), &strings(row, "initial_acl")?, None)?;
+        // The same privileges in another order (revoked and granted back) are no change.
+        if grants.is_empty() && revoked.is_empty() {
+            continue;
+        }
         if let Some(e) = db.extensions.iter_mut().find(|e| e.name == extension) {
             e.member_privileges.push(MemberPrivileges {
                 object: get(row, "object")?,
