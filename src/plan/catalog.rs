@@ -1896,3 +1896,307 @@ fn group_end(text: &str, open: usize) -> Option<usize> {
     let close = scan(inner, ")").into_iter().next()?;
     Some(open + 1 + close + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Options;
+    use std::collections::HashSet;
+
+    fn object(value: serde_json::Value) -> CatalogObject {
+        serde_json::from_value(value).expect("a catalog object")
+    }
+
+    fn database(others: Vec<CatalogObject>) -> Database {
+        Database {
+            others,
+            ..Database::default()
+        }
+    }
+
+    fn plan(old: Vec<CatalogObject>, new: Vec<CatalogObject>) -> Vec<Step> {
+        let rebuild = HashSet::new();
+        let context = Context {
+            options: Options::default(),
+            rebuild: &rebuild,
+        };
+        super::super::order::sort(steps(&database(old), &database(new), &context))
+    }
+
+    fn sql(steps: &[Step]) -> Vec<&str> {
+        steps.iter().map(|s| s.sql.as_str()).collect()
+    }
+
+    #[test]
+    fn dictionary_options_change_in_place_and_keep_their_order() {
+        assert_eq!(
+            dictionary_changes(
+                "stopwords = 'english'",
+                "stopwords = 'english', accept = 'false'"
+            ),
+            "accept = 'false'"
+        );
+        assert_eq!(
+            dictionary_changes(
+                "stopwords = 'english', accept = 'false'",
+                "stopwords = 'english'"
+            ),
+            "accept"
+        );
+        // PostgreSQL appends a valued option after the others: `a` is set again to follow `b`.
+        assert_eq!(dictionary_changes("a = 1, b = 2", "b = 2, a = 1"), "a = 1");
+        assert_eq!(
+            dictionary_changes("a = 'x, y', b = 2", "a = 'x, z', b = 2"),
+            "a = 'x, z', b = 2"
+        );
+    }
+
+    #[test]
+    fn family_members_are_read_with_their_types_and_operators() {
+        let operator = Member::parse("OPERATOR 1 shop.===(shop.pair,shop.pair) FOR ORDER BY -")
+            .expect("an operator member");
+        assert_eq!(operator.add, "OPERATOR 1 shop.===(shop.pair,shop.pair)");
+        assert_eq!(operator.drop, "OPERATOR 1 (shop.pair,shop.pair)");
+        assert_eq!(operator.types, ("shop.pair".into(), "shop.pair".into()));
+        assert_eq!(operator.operator, Some(name("shop", "===")));
+        let function = Member::parse("FUNCTION 1 (integer, bigint) shop.cmp(integer,bigint)")
+            .expect("a function");
+        assert_eq!(function.drop, "FUNCTION 1 (integer, bigint)");
+        assert_eq!(function.types, ("integer".into(), "bigint".into()));
+        assert_eq!(function.operator, None);
+    }
+
+    #[test]
+    fn a_class_gets_the_members_of_its_type_and_the_family_the_others() {
+        let family = object(serde_json::json!({
+            "kind": "operator_family", "schema": "shop", "name": "fam", "arguments": "btree",
+            "owner": "alice",
+            "properties": {
+                "operators": ["OPERATOR 1 <(integer,integer) FOR ORDER BY -",
+                              "OPERATOR 1 <(integer,bigint) FOR ORDER BY -"],
+                "functions": ["FUNCTION 1 (integer, integer) btint4cmp(integer,integer)"]
+            }
+        }));
+        let class = object(serde_json::json!({
+            "kind": "operator_class", "schema": "shop", "name": "int_ops", "arguments": "btree",
+            "owner": "alice",
+            "properties": {"type": "integer", "default": false, "family": "shop.fam"}
+        }));
+        let steps = plan(Vec::new(), vec![family.clone(), class.clone()]);
+        assert_eq!(
+            sql(&steps)[..3],
+            [
+                "CREATE OPERATOR FAMILY shop.fam USING btree",
+                "CREATE OPERATOR CLASS shop.int_ops FOR TYPE integer USING btree FAMILY shop.fam \
+                 AS OPERATOR 1 <(integer,integer), FUNCTION 1 (integer, integer) btint4cmp(integer,integer)",
+                "ALTER OPERATOR FAMILY shop.fam USING btree ADD OPERATOR 1 <(integer,bigint)",
+            ]
+        );
+        // Losing the cross-type member alters the family; losing one the class may own
+        // drops the family with its class and makes both again.
+        let mut fewer = family.clone();
+        fewer.properties.insert(
+            "operators".into(),
+            serde_json::json!(["OPERATOR 1 <(integer,integer) FOR ORDER BY -"]),
+        );
+        let steps = plan(
+            vec![family.clone(), class.clone()],
+            vec![fewer, class.clone()],
+        );
+        assert_eq!(
+            sql(&steps),
+            ["ALTER OPERATOR FAMILY shop.fam USING btree DROP OPERATOR 1 (integer,bigint)"]
+        );
+        let mut owned = family.clone();
+        owned
+            .properties
+            .insert("functions".into(), serde_json::json!([]));
+        let steps = plan(vec![family, class.clone()], vec![owned, class]);
+        assert_eq!(sql(&steps)[0], "DROP OPERATOR FAMILY shop.fam USING btree");
+        assert!(sql(&steps)[2].ends_with("AS OPERATOR 1 <(integer,integer)"));
+    }
+
+    #[test]
+    fn published_tables_keep_their_column_lists_and_filters() {
+        let entry =
+            PublishedTable::parse(r#"shop."Odd Name" (id, "A B") WHERE (total > (0)::numeric)"#);
+        assert_eq!(entry.table, r#"shop."Odd Name""#);
+        assert_eq!(
+            entry.sql(true),
+            r#"ONLY shop."Odd Name" (id, "A B") WHERE ((total > (0)::numeric))"#
+        );
+        assert_eq!(entry.sql(false), r#"ONLY shop."Odd Name""#);
+        let entry = PublishedTable::parse("shop.flags WHERE active");
+        assert_eq!(entry.sql(true), "ONLY shop.flags WHERE (active)");
+    }
+
+    #[test]
+    fn a_redacted_secret_becomes_a_named_placeholder_with_a_hazard() {
+        let subscription = object(serde_json::json!({
+            "kind": "subscription", "name": "sub", "owner": "alice",
+            "properties": {
+                "connection": "host=h dbname=x password=***", "enabled": true,
+                "publications": ["pub"], "slot_name": "sub", "binary": false,
+                "streaming": "p", "synchronous_commit": "off", "two_phase": "d"
+            }
+        }));
+        let steps = create(&subscription, &database(Vec::new()));
+        assert_eq!(
+            sql(&steps),
+            [
+                "CREATE SUBSCRIPTION sub CONNECTION 'host=h dbname=x password=SECRET_TO_FILL_IN' \
+                 PUBLICATION pub WITH (connect = false, slot_name = 'sub', binary = false, \
+                 streaming = parallel, synchronous_commit = 'off', two_phase = false)",
+                "ALTER SUBSCRIPTION sub ENABLE",
+            ]
+        );
+        assert!(steps[0].hazards[0].detail.contains(SECRET_PLACEHOLDER));
+        let dropped = dropped(&subscription, &database(Vec::new()));
+        assert!(
+            !dropped.transactional,
+            "a subscription with a slot drops it outside"
+        );
+        assert_eq!(dropped.hazards[0].kind, HazardKind::DataLoss);
+
+        let mapping = object(serde_json::json!({
+            "kind": "user_mapping", "name": "public@srv",
+            "properties": {"user": "public", "server": "srv",
+                           "options": ["password=<redacted>", "user=remote"]}
+        }));
+        let step = user_mapping(&mapping);
+        assert_eq!(
+            step.sql,
+            "CREATE USER MAPPING FOR PUBLIC SERVER srv OPTIONS (password 'SECRET_TO_FILL_IN', \"user\" 'remote')"
+        );
+        assert_eq!(step.needs, [name("", "srv")]);
+        // The same redacted secret on both sides is no change.
+        assert!(plan(vec![mapping.clone()], vec![mapping]).is_empty());
+    }
+
+    #[test]
+    fn settings_name_the_current_database_in_a_do_block() {
+        let settings = object(serde_json::json!({
+            "kind": "settings", "name": "role Ann", "properties": {
+                "settings": ["search_path=\"My $$ Schema\", public", "work_mem=64MB"]
+            }
+        }));
+        assert_eq!(
+            sql(&plan(Vec::new(), vec![settings.clone()])),
+            [
+                "DO $plan1$BEGIN EXECUTE format('ALTER ROLE \"Ann\" IN DATABASE %I SET search_path TO %L, %L', \
+                 current_database(), 'My $$ Schema', 'public'); END$plan1$",
+                "DO $$BEGIN EXECUTE format('ALTER ROLE \"Ann\" IN DATABASE %I SET work_mem TO %L', \
+                 current_database(), '64MB'); END$$",
+            ]
+        );
+        assert_eq!(
+            sql(&plan(vec![settings], Vec::new())),
+            [
+                "DO $$BEGIN EXECUTE format('ALTER ROLE \"Ann\" IN DATABASE %I RESET search_path', current_database()); END$$",
+                "DO $$BEGIN EXECUTE format('ALTER ROLE \"Ann\" IN DATABASE %I RESET work_mem', current_database()); END$$",
+            ]
+        );
+    }
+
+    #[test]
+    fn default_privileges_go_last_for_their_role_and_schema() {
+        let entry = object(serde_json::json!({
+            "kind": "default_privileges", "name": "alice in schema shop on tables",
+            "properties": {"role": "alice", "schema": "shop"},
+            "grants": [{"grantee": "bob", "privileges": ["SELECT"]}]
+        }));
+        let steps = plan(Vec::new(), vec![entry]);
+        assert_eq!(
+            sql(&steps),
+            ["ALTER DEFAULT PRIVILEGES FOR ROLE alice IN SCHEMA shop GRANT SELECT ON TABLES TO bob"]
+        );
+        assert_eq!(steps[0].rank, Rank::DefaultPrivileges);
+        assert_eq!(steps[0].hazards[0].kind, HazardKind::Access);
+    }
+
+    #[test]
+    fn an_event_trigger_is_created_last_and_dropped_first() {
+        let trigger = object(serde_json::json!({
+            "kind": "event_trigger", "name": "ddl", "owner": "alice",
+            "properties": {"event": "ddl_command_end", "function": "shop.on_ddl()",
+                           "enabled": "always", "tags": ["CREATE TABLE"]}
+        }));
+        let steps = create(&trigger, &database(Vec::new()));
+        assert_eq!(
+            sql(&steps),
+            [
+                "CREATE EVENT TRIGGER ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE') \
+                 EXECUTE FUNCTION shop.on_ddl()",
+                "ALTER EVENT TRIGGER ddl ENABLE ALWAYS",
+            ]
+        );
+        assert!(steps.iter().all(|s| s.rank == Rank::DefaultPrivileges));
+        let dropped = dropped(&trigger, &database(Vec::new()));
+        assert_eq!(dropped.rank, Rank::DropAccess);
+        assert_eq!(dropped.releases, [name("shop", "on_ddl")]);
+    }
+
+    #[test]
+    fn a_security_label_names_its_object_by_kind() {
+        let label = object(serde_json::json!({
+            "kind": "security_label", "name": "selinux: materialized view shop.totals",
+            "properties": {"label": "system_u:object_r:sepgsql_table_t:s0"}
+        }));
+        assert_eq!(
+            sql(&plan(Vec::new(), vec![label.clone()])),
+            [
+                "SECURITY LABEL FOR selinux ON MATERIALIZED VIEW shop.totals IS \
+              'system_u:object_r:sepgsql_table_t:s0'"
+            ]
+        );
+        assert_eq!(
+            sql(&plan(vec![label], Vec::new())),
+            ["SECURITY LABEL FOR selinux ON MATERIALIZED VIEW shop.totals IS NULL"]
+        );
+    }
+
+    #[test]
+    fn a_server_follows_its_wrapper_and_its_mappings_go_before_it() {
+        let wrapper = object(serde_json::json!({
+            "kind": "foreign_data_wrapper", "name": "fdw", "owner": "alice", "properties": {}
+        }));
+        let server = object(serde_json::json!({
+            "kind": "foreign_server", "name": "srv", "owner": "alice",
+            "properties": {"wrapper": "fdw", "type": "a"}
+        }));
+        let mapping = object(serde_json::json!({
+            "kind": "user_mapping", "name": "bob@srv",
+            "properties": {"user": "bob", "server": "srv"}
+        }));
+        let all = vec![wrapper.clone(), server.clone(), mapping.clone()];
+        let created = plan(Vec::new(), all.clone());
+        let position =
+            |steps: &[Step], sql: &str| steps.iter().position(|s| s.sql.starts_with(sql));
+        assert!(position(&created, "CREATE FOREIGN DATA") < position(&created, "CREATE SERVER"));
+        assert!(position(&created, "CREATE SERVER") < position(&created, "CREATE USER MAPPING"));
+        let dropped = plan(all.clone(), Vec::new());
+        assert_eq!(
+            sql(&dropped),
+            [
+                "DROP USER MAPPING FOR bob SERVER srv",
+                "DROP SERVER srv",
+                "DROP FOREIGN DATA WRAPPER fdw",
+            ]
+        );
+        // A server of another type is made again, and its mappings with it.
+        let mut retyped = server;
+        retyped
+            .properties
+            .insert("type".into(), serde_json::json!("b"));
+        let steps = plan(all, vec![wrapper, retyped, mapping]);
+        assert_eq!(
+            sql(&steps)[..4],
+            [
+                "DROP USER MAPPING FOR bob SERVER srv",
+                "DROP SERVER srv",
+                "CREATE SERVER srv TYPE 'b' FOREIGN DATA WRAPPER fdw",
+                "CREATE USER MAPPING FOR bob SERVER srv",
+            ]
+        );
+    }
+}
