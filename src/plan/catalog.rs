@@ -10,9 +10,10 @@
 //! statement that needs one carries a placeholder and a hazard saying it must be filled in
 //! (a replay reads the placeholder back redacted, the same as the snapshot).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::access::{self, literal, role};
+use super::order::mentions;
 use super::step::{name, HazardKind, Name, Rank, Step};
 use super::Context;
 use crate::catalog::redact::REDACTED;
@@ -25,8 +26,12 @@ const SECRET_PLACEHOLDER: &str = "SECRET_TO_FILL_IN";
 /// A redacted password in a connection string (src/catalog/connect/redact.rs).
 const CONNECTION_REDACTED: &str = "***";
 
-/// The statements for every catalog object that differs between the sides.
-pub fn steps(old: &Database, new: &Database, _context: &Context) -> Vec<Step> {
+/// The statements for every catalog object that differs between the sides, and for every one
+/// whose definition uses a function or type that is dropped and created again.
+pub fn steps(old: &Database, new: &Database, context: &Context) -> Vec<Step> {
+    let mut invalid: HashSet<Name> = context.rebuild.clone();
+    invalid.extend(super::objects::invalidated(old, new));
+    let sides = Sides { old, new, invalid };
     let old_objects = by_key(old);
     let new_objects = by_key(new);
     let keys: BTreeSet<&(String, String)> = old_objects.keys().chain(new_objects.keys()).collect();
@@ -38,7 +43,7 @@ pub fn steps(old: &Database, new: &Database, _context: &Context) -> Vec<Step> {
             _ => None,
         })
         .collect();
-    let mut steps = families(old, new);
+    let mut steps = families(&sides);
     for key in keys {
         let (o, n) = (old_objects.get(key).copied(), new_objects.get(key).copied());
         match key.0.as_str() {
@@ -49,11 +54,30 @@ pub fn steps(old: &Database, new: &Database, _context: &Context) -> Vec<Step> {
                 let server = n.and_then(|n| text(n, "server"));
                 let force =
                     key.0 == "user_mapping" && server.is_some_and(|s| replaced_servers.contains(s));
-                steps.extend(object(o, n, old, new, force));
+                steps.extend(object(o, n, &sides, force));
             }
         }
     }
     steps
+}
+
+/// Both sides, and the names on them that other generators drop and create again.
+struct Sides<'a> {
+    old: &'a Database,
+    new: &'a Database,
+    invalid: HashSet<Name>,
+}
+
+impl Sides<'_> {
+    /// Whether any of these statements uses a name that is dropped and created again.
+    fn use_invalid(&self, steps: &[Step]) -> bool {
+        steps.iter().any(|step| {
+            mentions(&step.sql)
+                .iter()
+                .chain(&step.needs)
+                .any(|name| self.invalid.contains(name))
+        })
+    }
 }
 
 /// Every catalog object of a side by kind and the name a user types for it.
@@ -65,14 +89,16 @@ fn by_key(db: &Database) -> BTreeMap<(String, String), &CatalogObject> {
 }
 
 /// The statements for one object present on either side or both. `force` replaces it even
-/// when it did not change (a user mapping whose server is replaced).
+/// when it did not change (a user mapping whose server is replaced), and so does a function
+/// or type its definition uses being replaced.
 fn object(
     old: Option<&CatalogObject>,
     new: Option<&CatalogObject>,
-    old_db: &Database,
-    new_db: &Database,
+    sides: &Sides,
     force: bool,
 ) -> Vec<Step> {
+    let (old_db, new_db) = (sides.old, sides.new);
+    let force = force || old.is_some_and(|o| sides.use_invalid(&create(o, old_db)));
     match (old, new) {
         (None, Some(n)) => created(n, new_db),
         (Some(o), None) => vec![dropped(o, old_db)],
@@ -1345,14 +1371,19 @@ fn security_label(o: &CatalogObject, label: Option<&str>) -> Option<Step> {
         .find(|k| described.starts_with(&format!("{k} ")))?;
     let object = &described[kind.len() + 1..];
     let label = label.map_or("NULL".to_string(), literal);
-    Some(Step::new(
+    let step = Step::new(
         Rank::Comment,
         format!(
             "SECURITY LABEL FOR {} ON {} {object} IS {label}",
             quote_ident(provider),
             kind.to_uppercase()
         ),
-    ))
+    );
+    // A database-wide object's name is no `schema.name` mention: the label needs it.
+    Some(match find_top(object, ".") {
+        Some(_) => step,
+        None => step.needs(name("", &unquote(object))),
+    })
 }
 
 /// An operator family member as the snapshot records it (`OPERATOR 1 <(integer,integer)`,
@@ -1487,23 +1518,23 @@ fn units(
 /// in the class of its type or else loose in the family; a family whose classes change, or
 /// that loses a member a class may own, is dropped (with its classes) and created again; one
 /// that only gains members, or loses loose ones, is altered.
-fn families(old: &Database, new: &Database) -> Vec<Step> {
-    let (old_units, old_loose) = units(old);
-    let (new_units, new_loose) = units(new);
+fn families(sides: &Sides) -> Vec<Step> {
+    let (old_units, old_loose) = units(sides.old);
+    let (new_units, new_loose) = units(sides.new);
     let mut steps = Vec::new();
     let keys: BTreeSet<&UnitKey> = old_units.keys().chain(new_units.keys()).collect();
     for key in keys {
         match (old_units.get(key), new_units.get(key)) {
             (None, Some(n)) => steps.extend(create_unit(n)),
             (Some(o), None) => steps.push(drop_unit(o)),
-            (Some(o), Some(n)) => steps.extend(change_unit(o, n)),
+            (Some(o), Some(n)) => steps.extend(change_unit(o, n, sides)),
             (None, None) => {}
         }
     }
     let keys: BTreeSet<&UnitKey> = old_loose.keys().chain(new_loose.keys()).collect();
     for key in keys {
         let (o, n) = (old_loose.get(key).copied(), new_loose.get(key).copied());
-        steps.extend(object(o, n, old, new, false));
+        steps.extend(object(o, n, sides, false));
     }
     steps
 }
@@ -1596,7 +1627,7 @@ fn drop_unit(unit: &Unit) -> Step {
     step
 }
 
-fn change_unit(old: &Unit, new: &Unit) -> Vec<Step> {
+fn change_unit(old: &Unit, new: &Unit, sides: &Sides) -> Vec<Step> {
     let same_classes = old.classes.len() == new.classes.len()
         && old.classes.iter().all(|o| {
             new.classes
@@ -1611,7 +1642,7 @@ fn change_unit(old: &Unit, new: &Unit) -> Vec<Step> {
     let owned = removed
         .iter()
         .any(|m| old.classes.iter().any(|c| belongs_to(m, c)));
-    if !same_classes || owned {
+    if !same_classes || owned || sides.use_invalid(&create_unit(old)) {
         let mut steps = vec![drop_unit(old)];
         steps.extend(create_unit(new));
         return steps;
@@ -1915,7 +1946,14 @@ mod tests {
     }
 
     fn plan(old: Vec<CatalogObject>, new: Vec<CatalogObject>) -> Vec<Step> {
-        let rebuild = HashSet::new();
+        plan_rebuilding(old, new, HashSet::new())
+    }
+
+    fn plan_rebuilding(
+        old: Vec<CatalogObject>,
+        new: Vec<CatalogObject>,
+        rebuild: HashSet<Name>,
+    ) -> Vec<Step> {
         let context = Context {
             options: Options::default(),
             rebuild: &rebuild,
@@ -2198,5 +2236,29 @@ mod tests {
                 "CREATE USER MAPPING FOR bob SERVER srv",
             ]
         );
+    }
+
+    #[test]
+    fn what_uses_a_function_made_again_is_made_again_around_it() {
+        let cast = object(serde_json::json!({
+            "kind": "cast", "name": "shop.pair AS text", "comment": "as text",
+            "properties": {"context": "assignment", "function": "shop.pair_to_text(shop.pair)",
+                           "method": "function"}
+        }));
+        assert!(plan(vec![cast.clone()], vec![cast.clone()]).is_empty());
+        let steps = plan_rebuilding(
+            vec![cast.clone()],
+            vec![cast],
+            HashSet::from([name("shop", "pair_to_text")]),
+        );
+        assert_eq!(
+            sql(&steps),
+            [
+                "DROP CAST (shop.pair AS text)",
+                "CREATE CAST (shop.pair AS text) WITH FUNCTION shop.pair_to_text(shop.pair) AS ASSIGNMENT",
+                "COMMENT ON CAST (shop.pair AS text) IS 'as text'",
+            ]
+        );
+        assert!(steps[0].releases.contains(&name("shop", "pair_to_text")));
     }
 }
