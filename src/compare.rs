@@ -4,7 +4,10 @@
 //! the snapshot commit message all go through [`compare`], and `log` through [`step`], so they
 //! never disagree.
 
+use std::collections::BTreeMap;
+
 use crate::audit::scope::remove_audit_objects;
+use crate::codec::{self, DecodeError, Snapshot};
 use crate::config::Config;
 use crate::diff::{self, rules, scope, Change};
 use crate::migrations::bookkeeping::remove_bookkeeping;
@@ -29,6 +32,38 @@ pub fn compare(config: &Config, mut old: Side, mut new: Side) -> Vec<Change> {
     let mut changes = diff::diff(&old.database, &new.database);
     changes.extend(rules::check(&config.rules, &new.database));
     judged(config, changes)
+}
+
+/// What changed since the previous snapshot, for a snapshot commit's message: [`compare`] of
+/// the previous files with the new snapshot of `database`.
+///
+/// `old` holds the previous manifest and the previous files that differ from the new ones (all
+/// of them when rules are configured, which judge the whole new schema): an object whose file
+/// is the same on both sides gives no change, so only the objects of differing files are
+/// decoded and compared, as `diff` of two revisions does.
+pub fn since_snapshot(
+    config: &Config,
+    old: &BTreeMap<String, Vec<u8>>,
+    new: &Snapshot,
+    database: &Database,
+) -> Result<Vec<Change>, DecodeError> {
+    let side = |database| Side {
+        database,
+        env: config.env.clone(),
+    };
+    if !config.reads_changed_files_only() {
+        let old = codec::decode(old)?;
+        return Ok(compare(config, side(old), side(database.clone())));
+    }
+    let manifest = codec::decode_manifest(old)?;
+    let (old_entries, new_entries) =
+        codec::differing_entries(&manifest.objects, &new.manifest.objects, |path| {
+            old.get(path)
+                .map_or(true, |bytes| new.files.get(path) == Some(bytes))
+        });
+    let old = codec::decode_entries(old_entries, old)?;
+    let new = codec::decode_entries(new_entries, &new.files)?;
+    Ok(compare(config, side(old), side(new)))
 }
 
 /// What one snapshot commit of `env` changed, from the objects it changed (`old`) to what they

@@ -226,6 +226,12 @@ fn valid_env_name(name: &str) -> bool {
 }
 
 impl Config {
+    /// Whether a comparison with a previous snapshot may read only the files that differ:
+    /// not when rules are configured, which judge the whole new schema.
+    pub fn reads_changed_files_only(&self) -> bool {
+        self.rules == Rules::default()
+    }
+
     /// Resolves the configuration of a repository rooted at `root` (which may hold no
     /// `schemagit.toml`). `var` reads the process environment.
     pub fn resolve(

@@ -315,3 +315,57 @@ fn online_index_builds_let_reads_and_writes_through() {
         common::drop_database(&target);
     }
 }
+
+#[test]
+fn capture_writes_the_drift_as_the_next_migration_which_builds_the_live_schema() {
+    let repo = Repo::new();
+    let first = "CREATE TABLE public.notes (id bigint PRIMARY KEY, body text NOT NULL);\n";
+    std::fs::create_dir_all(repo.path().join("migrations")).unwrap();
+    std::fs::write(repo.path().join("migrations/0001_notes.sql"), first).unwrap();
+    let db = cluster().fresh_database("capture_notes");
+    cluster().execute(&db, first);
+    let url = cluster().url(&db);
+    repo.schemagit(&["snapshot", "--database-url", &url])
+        .success();
+
+    let clean = repo
+        .schemagit(&["plan", "--capture", "--json", "--database-url", &url])
+        .success()
+        .json();
+    assert_eq!(clean["summary"]["captured"], serde_json::Value::Null);
+    assert!(!repo
+        .path()
+        .join("migrations/0002_capture_drift.sql")
+        .exists());
+
+    cluster().execute(
+        &db,
+        "ALTER TABLE public.notes ADD COLUMN pinned boolean NOT NULL DEFAULT false;
+         CREATE INDEX notes_pinned_idx ON public.notes (pinned);",
+    );
+    let run = repo.schemagit(&[
+        "plan",
+        "--capture",
+        "--json",
+        "--database-url",
+        &url,
+        "--tool",
+        "plain",
+    ]);
+    let json = run.json();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        json["summary"]["captured"]["files"],
+        serde_json::json!(["migrations/0002_capture_drift.sql"])
+    );
+    assert!(
+        run.stderr
+            .contains("captured the drift as migrations/0002_capture_drift.sql"),
+        "{}",
+        run.stderr
+    );
+    let written = read(&repo.path().join("migrations/0002_capture_drift.sql"));
+    assert!(written.contains("notes_pinned_idx"), "{written}");
+    let replayed = repo.schemagit(&["diff", "migrations", &url]);
+    assert_eq!(replayed.code, 0, "{}\n{}", replayed.stdout, replayed.stderr);
+}

@@ -10,6 +10,7 @@ use crate::codec::{DecodeError, EncodeError};
 use crate::config::ConfigError;
 use crate::ephemeral::EphemeralError;
 use crate::folder::FolderError;
+use crate::migrations::capture::CaptureError;
 use crate::migrations::tracking::TrackingError;
 use crate::migrations::MigrationError;
 use crate::vcs::VcsError;
@@ -260,6 +261,31 @@ impl From<MigrationError> for CliError {
             MigrationError::NotReplayable { .. } => (
                 ErrorKind::Usage,
                 "compare against a live database or a snapshot instead, or name a folder of SQL files",
+            ),
+        };
+        CliError::from_error(kind, &e).with_hint(hint)
+    }
+}
+
+impl From<CaptureError> for CliError {
+    fn from(e: CaptureError) -> Self {
+        let (kind, hint) = match e {
+            CaptureError::Migrations(inner) => return inner.into(),
+            CaptureError::Exists { .. } | CaptureError::Write { .. } => (
+                ErrorKind::Io,
+                "nothing was written; move the file aside or choose another --name",
+            ),
+            CaptureError::NeedsNoTransaction { .. } => (
+                ErrorKind::Usage,
+                "plan without --online, so every statement can run in the tool's transaction",
+            ),
+            CaptureError::BadName { .. } | CaptureError::NameTaken { .. } => (
+                ErrorKind::Usage,
+                "choose another --name",
+            ),
+            _ => (
+                ErrorKind::Usage,
+                "name the tool with --tool, or write the migration by hand from `schemagit plan --capture`'s output",
             ),
         };
         CliError::from_error(kind, &e).with_hint(hint)

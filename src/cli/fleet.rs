@@ -16,13 +16,13 @@ use super::{runtime, source, CliError, Context, ErrorKind, Outcome};
 use crate::audit::Since;
 use crate::catalog::connect::{self, ConnectOptions};
 use crate::codec::{self, file_changes, Snapshot};
-use crate::compare::{compare, Side};
+use crate::compare::{compare, since_snapshot, Side};
 use crate::config::{Config, DatabaseTarget, Flags};
 use crate::fleet::Shard;
 use crate::model::scope::glob_match;
 use crate::report::wire::{self, FleetFailure, FleetReport, SnapshotReport};
 use crate::report::{fleet_commit_message, CommitFacts, FleetMember};
-use crate::vcs::{CredentialSources, Files, FoldersUpdate, SnapshotCommit};
+use crate::vcs::{CredentialSources, Files, FoldersUpdate, Previous, SnapshotCommit};
 
 #[derive(Debug, Args)]
 pub struct FleetArgs {
@@ -166,10 +166,21 @@ pub fn run(
             .map(|(m, done)| (m.config.snapshot_folder.clone(), &done.snapshot.files))
             .collect();
         let total = members.len();
+        let previous = if read
+            .iter()
+            .all(|(m, _)| m.config.reads_changed_files_only())
+        {
+            Previous::Changed {
+                always: codec::MANIFEST,
+            }
+        } else {
+            Previous::Whole
+        };
         context.repo()?.commit_folders(
             &folders,
             branch.as_deref(),
             context.config.repo_lock_timeout(),
+            previous,
             |old| {
                 let mut changed = Vec::new();
                 for (member, done) in &read {
@@ -188,9 +199,9 @@ pub fn run(
                             migrations: done.migrations.as_deref(),
                             audit: done.audit.as_ref(),
                         },
-                        changes: old
-                            .as_ref()
-                            .and_then(|old| semantic_changes(old, done, &member.config)),
+                        changes: old.as_ref().and_then(|old| {
+                            since_snapshot(&member.config, old, &done.snapshot, &done.database).ok()
+                        }),
                     });
                 }
                 fleet_commit_message(what, total, &changed)
@@ -460,16 +471,6 @@ fn changes_since(old: Option<&Files>, done: &Read) -> Vec<codec::FileChange> {
         .map(|manifest| manifest.objects)
         .unwrap_or_default();
     file_changes(&old, &done.snapshot.manifest.objects)
-}
-
-/// What `check` would have reported since the previous snapshot, for the commit message.
-fn semantic_changes(old: &Files, done: &Read, config: &Config) -> Option<Vec<crate::diff::Change>> {
-    let old = codec::decode(old).ok()?;
-    let side = |database| Side {
-        database,
-        env: config.env.clone(),
-    };
-    Some(compare(config, side(old), side(done.database.clone())))
 }
 
 /// `schemagit diff --databases PATTERN`: every matching database read, grouped by

@@ -57,7 +57,7 @@ pub struct InspectArgs {
     pub offline: bool,
 }
 
-fn parse_tool(text: &str) -> Result<Tool, String> {
+pub(super) fn parse_tool(text: &str) -> Result<Tool, String> {
     Tool::from_name(text).ok_or_else(|| {
         let names: Vec<&str> = Tool::ALL.iter().map(|tool| tool.name()).collect();
         format!("unknown tool {text:?}; one of {}", names.join(", "))
@@ -155,7 +155,11 @@ fn inspect(
     Ok((tool, files, verified))
 }
 
-fn choose(from_files: &[Tool], trackers: Option<&[Tool]>, dir: &Path) -> Result<Tool, CliError> {
+pub(super) fn choose(
+    from_files: &[Tool],
+    trackers: Option<&[Tool]>,
+    dir: &Path,
+) -> Result<Tool, CliError> {
     tools::choose(from_files, trackers).map_err(|candidates| {
         let names: Vec<&str> = candidates.iter().map(|tool| tool.name()).collect();
         CliError::new(

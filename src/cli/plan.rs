@@ -4,6 +4,8 @@
 //! the plan in a throwaway PostgreSQL. The plan is only ever printed or written to a file.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::SystemTime;
 
 use clap::Args;
 use serde::Serialize;
@@ -13,6 +15,7 @@ use super::source::{self, Found, Loaded, Source};
 use super::{runtime, CliError, Context, ErrorKind, Outcome};
 use crate::catalog::connect::{self, redact, ConnectOptions};
 use crate::ephemeral::EphemeralPostgres;
+use crate::migrations::{self, tracking, Tool};
 use crate::plan::{self, HazardKind, Options, Plan, Statement};
 
 #[derive(Debug, Args)]
@@ -47,6 +50,24 @@ pub struct PlanArgs {
     /// result to be B object for object (needs the PostgreSQL server binaries)
     #[arg(long)]
     pub verify: bool,
+
+    /// The captured migration's name
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "capture_drift",
+        requires = "capture"
+    )]
+    pub name: String,
+
+    /// The migrations folder --capture writes into [default: migrations from schemagit.toml]
+    #[arg(long, value_name = "DIR", requires = "capture")]
+    pub dir: Option<PathBuf>,
+
+    /// The migration tool whose convention --capture follows [default: detected from the files
+    /// and the tracking tables]
+    #[arg(long, value_name = "TOOL", value_parser = super::migrations::parse_tool, requires = "capture")]
+    pub tool: Option<Tool>,
 }
 
 /// `plan --json`.
@@ -65,6 +86,19 @@ struct Summary {
     hazards: BTreeMap<HazardKind, usize>,
     /// Whether `--verify` replayed the plan (and it held).
     verified: bool,
+    /// What `--capture` wrote.
+    captured: Option<CapturedWire>,
+}
+
+#[derive(Serialize)]
+struct CapturedWire {
+    tool: &'static str,
+    /// The new files, relative to the repository, in the order the tool runs them.
+    files: Vec<String>,
+    /// Existing files that were changed (drizzle's journal).
+    updated: Vec<String>,
+    /// The new migrations as `migrations status` names them.
+    migrations: Vec<String>,
 }
 
 pub fn run(context: &mut Context, args: PlanArgs) -> Result<Outcome, CliError> {
@@ -83,12 +117,17 @@ pub fn run(context: &mut Context, args: PlanArgs) -> Result<Outcome, CliError> {
         ));
         verify(context, &old, &new, &plan)?;
     }
+    let captured = match args.capture && !plan.is_empty() {
+        true => Some(capture(context, &args, &plan)?),
+        false => None,
+    };
     let summary = Summary {
         from: old.label.clone(),
         to: new.label.clone(),
         statements: plan.statements.len(),
         hazards: plan.hazard_counts().into_iter().collect(),
-        verified: args.verify,
+        verified: args.verify && !plan.is_empty(),
+        captured,
     };
     let written = if context.json {
         serde_json::to_writer_pretty(
@@ -105,6 +144,55 @@ pub fn run(context: &mut Context, args: PlanArgs) -> Result<Outcome, CliError> {
     };
     written.map_err(|e| CliError::writing_stdout(&e))?;
     Ok(Outcome::Clean)
+}
+
+/// Writes the plan as new migrations in the folder's convention, and says where.
+fn capture(context: &mut Context, args: &PlanArgs, plan: &Plan) -> Result<CapturedWire, CliError> {
+    let root = context.work_tree("plan --capture")?.to_path_buf();
+    let relative = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| context.config.migrations.clone());
+    let dir = root.join(&relative);
+    let tool = match args.tool {
+        Some(tool) => tool,
+        None => {
+            let from_files = Tool::detect_from_files(&dir)?;
+            let target = source::configured_target(context)?;
+            let trackers = runtime()?.block_on(async {
+                let client = connect::connect(&target).await?;
+                Ok::<_, CliError>(tracking::present(&client).await?)
+            })?;
+            super::migrations::choose(&from_files, Some(&trackers), &relative)?
+        }
+    };
+    let outside = plan.statements.iter().any(|s| !s.transactional);
+    let captured = migrations::capture::capture(
+        &dir,
+        tool,
+        &args.name,
+        &plan.script(),
+        outside,
+        SystemTime::now(),
+    )?;
+    let in_repo = |file: &String| relative.join(file).display().to_string();
+    let wire = CapturedWire {
+        tool: tool.name(),
+        files: captured.files.iter().map(in_repo).collect(),
+        updated: captured.updated.iter().map(in_repo).collect(),
+        migrations: captured.migrations,
+    };
+    context.note(format!(
+        "captured the drift as {} ({}){}; review and commit it",
+        wire.files.join(", "),
+        tool.name(),
+        if wire.updated.is_empty() {
+            String::new()
+        } else {
+            format!(", and updated {}", wire.updated.join(", "))
+        }
+    ));
+    Ok(wire)
 }
 
 /// The two schemas: the sources given, or the live database and the committed snapshot.

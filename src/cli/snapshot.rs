@@ -15,7 +15,7 @@ use super::{source, CliError, Context, ErrorKind, Outcome};
 use crate::audit::{self, Since};
 use crate::catalog::Introspection;
 use crate::codec::{self, file_changes, DecodeError, FileChange, Manifest};
-use crate::compare::{compare, Side};
+use crate::compare::{compare, since_snapshot, Side};
 use crate::config::Config;
 use crate::diff::Change;
 use crate::interrupt::{self, Critical};
@@ -25,7 +25,7 @@ use crate::report::changes::counted;
 use crate::report::markdown::write_markdown;
 use crate::report::wire::{self, SnapshotReport};
 use crate::report::{commit_message, CommitFacts};
-use crate::vcs::{CredentialSources, FolderUpdate, PushError, SnapshotCommit};
+use crate::vcs::{CredentialSources, FolderUpdate, Previous, PushError, SnapshotCommit};
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
@@ -206,17 +206,28 @@ pub fn run(context: &mut Context, args: SnapshotArgs) -> Result<Outcome, CliErro
         Ok(FolderUpdate::Unchanged)
     } else {
         let config = &context.config;
+        let previous = if config.reads_changed_files_only() {
+            Previous::Changed {
+                always: codec::MANIFEST,
+            }
+        } else {
+            Previous::Whole
+        };
         context.repo()?.commit_folder(
             &folder,
             &snapshot.files,
             args.branch.as_deref(),
             config.repo_lock_timeout(),
+            previous,
             |old| {
                 changes = file_changes_since(old, &snapshot.manifest);
-                let compared = semantic_changes(old, database, config).unwrap_or_else(|error| {
-                    undecodable = Some(error);
-                    None
-                });
+                let compared = old
+                    .map(|old| since_snapshot(config, old, &snapshot, database))
+                    .transpose()
+                    .unwrap_or_else(|error| {
+                        undecodable = Some(error);
+                        None
+                    });
                 semantic = compared.map(|mut semantic| {
                     let manual =
                         trailer::manual_change(previous_migrations, facts.migrations, &semantic);
@@ -432,23 +443,4 @@ fn file_changes_since(old: Option<&BTreeMap<String, Vec<u8>>>, new: &Manifest) -
         .map(|manifest| manifest.objects)
         .unwrap_or_default();
     file_changes(&old, &new.objects)
-}
-
-/// What changed since the previous snapshot for the commit message: what `check` would have
-/// reported, through the same decision path; `None` when there was no previous snapshot or it
-/// cannot be read.
-fn semantic_changes(
-    old: Option<&BTreeMap<String, Vec<u8>>>,
-    new: &Database,
-    config: &Config,
-) -> Result<Option<Vec<Change>>, DecodeError> {
-    let Some(old) = old else {
-        return Ok(None);
-    };
-    let old = codec::decode(old)?;
-    let side = |database| Side {
-        database,
-        env: config.env.clone(),
-    };
-    Ok(Some(compare(config, side(old), side(new.clone()))))
 }

@@ -2,10 +2,11 @@
 //! tool in [`tools`]), replaying the files the way the tool runs them ([`apply`], the throwaway
 //! database behind the `migrations` source), reading tracking tables ([`tracking`]), and the
 //! pure integrity rules that set files, tracking rows and git history against each other
-//! ([`verify`]).
+//! ([`verify`]), and writing drift as a new migration in the folder's convention ([`capture`]).
 
 pub mod apply;
 pub mod bookkeeping;
+pub mod capture;
 pub mod owner;
 pub mod statements;
 pub mod tools;

@@ -123,7 +123,7 @@ fn dollar_end(script: &str, start: usize) -> usize {
 }
 
 /// `sql` without its `--` and `/* */` comments (strings are kept as they are).
-fn strip_comments(sql: &str) -> String {
+pub(super) fn strip_comments(sql: &str) -> String {
     let bytes = sql.as_bytes();
     let mut out = String::with_capacity(sql.len());
     let mut i = 0;

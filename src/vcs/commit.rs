@@ -67,6 +67,16 @@ pub(super) struct Target<'r> {
 /// The blob id of each file of a folder, by path relative to it.
 pub(super) type BlobIds = BTreeMap<String, Oid>;
 
+/// What of the folder's previous commit the commit message is given.
+#[derive(Debug, Clone, Copy)]
+pub enum Previous<'a> {
+    /// Every file.
+    Whole,
+    /// The files that differ from the new ones (their blob ids differ, or the new folder has
+    /// no such file), and `always`: reading is proportional to what changed.
+    Changed { always: &'a str },
+}
+
 /// A tree under construction: file bytes and sub-folders by name.
 #[derive(Default)]
 pub(super) struct Folder<'a> {
@@ -157,6 +167,7 @@ impl Repo {
         files: &BTreeMap<String, Vec<u8>>,
         branch: Option<&str>,
         lock_timeout: Duration,
+        previous: Previous,
         message: impl FnOnce(Option<&BTreeMap<String, Vec<u8>>>) -> String,
     ) -> Result<FolderUpdate, VcsError> {
         let _critical = Critical::enter();
@@ -187,8 +198,12 @@ impl Repo {
                 FolderUpdate::Unchanged
             });
         }
+        let unless_same = match previous {
+            Previous::Whole => None,
+            Previous::Changed { always } => Some((&blobs, always)),
+        };
         let old_files = match &parent_tree {
-            Some(tree) => self.read_subtree(tree, folder)?,
+            Some(tree) => self.read_subtree(tree, folder, unless_same)?,
             None => None,
         };
         let message = message(old_files.as_ref());

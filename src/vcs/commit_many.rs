@@ -13,6 +13,7 @@ use git2::Commit;
 
 use super::commit::{
     graft, in_memory, signature, store_as_pack, sync_work_tree, BlobIds, Committed, Folder,
+    Previous,
 };
 use super::lock::RepoLock;
 use super::{Repo, VcsError};
@@ -44,6 +45,7 @@ impl Repo {
         folders: &[(String, &Files)],
         branch: Option<&str>,
         lock_timeout: Duration,
+        previous: Previous,
         message: impl FnOnce(&BTreeMap<String, Option<Files>>) -> String,
     ) -> Result<FoldersUpdate, VcsError> {
         let _critical = Critical::enter();
@@ -88,9 +90,13 @@ impl Repo {
             });
         }
         let mut old = BTreeMap::new();
-        for (folder, _, _, _) in &changed {
+        for (folder, _, _, blobs) in &changed {
+            let unless_same = match previous {
+                Previous::Whole => None,
+                Previous::Changed { always } => Some((blobs, always)),
+            };
             let files = match &parent_tree {
-                Some(tree) => self.read_subtree(tree, folder)?,
+                Some(tree) => self.read_subtree(tree, folder, unless_same)?,
                 None => None,
             };
             old.insert((*folder).clone(), files);

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use git2::Repository;
 
-pub use commit::{Committed, FolderUpdate};
+pub use commit::{Committed, FolderUpdate, Previous};
 pub use commit_many::{Files, FoldersUpdate};
 pub use push::{CredentialSources, PushError};
 pub use read::FolderFiles;

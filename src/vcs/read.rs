@@ -38,7 +38,7 @@ impl Repo {
             return Ok(None);
         };
         let root = commit.tree()?;
-        self.read_subtree(&root, folder)
+        self.read_subtree(&root, folder, None)
     }
 
     /// The given files under `folder` at `revision` (paths relative to `folder`), those that
@@ -147,10 +147,13 @@ impl Repo {
         false
     }
 
+    /// The files of `folder` in `root`; with `unless_same`, only those whose blob is not the
+    /// one it gives for the same path (and `always`, whatever its blob).
     pub(super) fn read_subtree(
         &self,
         root: &Tree,
         folder: &str,
+        unless_same: Option<(&BTreeMap<String, Oid>, &str)>,
     ) -> Result<Option<BTreeMap<String, Vec<u8>>>, VcsError> {
         let Some(tree) = self.folder_tree(root, folder)? else {
             return Ok(None);
@@ -158,7 +161,11 @@ impl Repo {
         let mut ids = BTreeMap::new();
         self.list(&tree, "", &mut ids)?;
         let listed = FolderFiles { ids };
-        Ok(Some(self.read_listed(&listed, listed.paths())?))
+        let wanted = listed.paths().filter(|path| match unless_same {
+            Some((same, always)) => *path == always || same.get(*path) != listed.ids.get(*path),
+            None => true,
+        });
+        Ok(Some(self.read_listed(&listed, wanted)?))
     }
 
     /// The tree of `folder` in `root`, when it is one.

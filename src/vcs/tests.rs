@@ -6,7 +6,7 @@ use std::time::Duration;
 use git2::{Repository, Signature};
 
 use super::read::first_parent_steps;
-use super::{FolderUpdate, Repo, VcsError};
+use super::{FolderUpdate, Previous, Repo, VcsError};
 
 const FOLDER: &str = "snapshots/prod";
 
@@ -39,10 +39,17 @@ fn repository() -> (tempfile::TempDir, Repo) {
 fn commit(repo: &Repo, snapshot: &BTreeMap<String, Vec<u8>>) -> (FolderUpdate, Option<usize>) {
     let mut old_count = None;
     let update = repo
-        .commit_folder(FOLDER, snapshot, None, Duration::ZERO, |old| {
-            old_count = old.map(BTreeMap::len);
-            "schema(prod): test".to_string()
-        })
+        .commit_folder(
+            FOLDER,
+            snapshot,
+            None,
+            Duration::ZERO,
+            Previous::Whole,
+            |old| {
+                old_count = old.map(BTreeMap::len);
+                "schema(prod): test".to_string()
+            },
+        )
         .unwrap();
     (update, old_count)
 }
@@ -218,4 +225,47 @@ fn ancestry_suffixes_count_first_parent_steps() {
     );
     assert_eq!(first_parent_steps("v12"), None);
     assert_eq!(first_parent_steps("~1"), None);
+}
+
+#[test]
+fn a_message_that_asks_for_changed_files_is_given_only_those_and_the_manifest() {
+    let (_dir, repo) = repository();
+    let first = files(&[
+        ("manifest.json", "{}\n"),
+        ("app/tables/users.json", "1\n"),
+        ("app/tables/orders.json", "1\n"),
+        ("app/views/totals.json", "1\n"),
+    ]);
+    commit(&repo, &first);
+    let second = files(&[
+        ("manifest.json", "{\"v\": 2}\n"),
+        ("app/tables/users.json", "2\n"),
+        ("app/tables/orders.json", "1\n"),
+    ]);
+    let mut given = Vec::new();
+    repo.commit_folder(
+        FOLDER,
+        &second,
+        None,
+        Duration::ZERO,
+        Previous::Changed {
+            always: "manifest.json",
+        },
+        |old| {
+            given = old
+                .map(|files| files.keys().cloned().collect())
+                .unwrap_or_default();
+            "schema(prod): second".to_string()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        given,
+        [
+            "app/tables/users.json",
+            "app/views/totals.json",
+            "manifest.json"
+        ],
+        "the unchanged orders file is not read; the removed view is"
+    );
 }

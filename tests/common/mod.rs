@@ -507,7 +507,7 @@ pub fn plan_round_trip(base: &str, change: &str) -> Option<String> {
         .schemagit(&["plan", "HEAD", "HEAD", "--json"])
         .success()
         .json();
-    if problem.is_none() && same["statements"].as_array().is_none_or(|s| !s.is_empty()) {
+    if problem.is_none() && same["statements"] != serde_json::json!([]) {
         problem = Some(format!("a plan between equal schemas is not empty: {same}"));
     }
     for (from, from_rev, to_rev) in [(&a, "HEAD~1", "HEAD"), (&b, "HEAD", "HEAD~1")] {
@@ -519,7 +519,7 @@ pub fn plan_round_trip(base: &str, change: &str) -> Option<String> {
             .success()
             .json();
         let script = repo.schemagit(&["plan", from_rev, to_rev]).success().stdout;
-        if plan["statements"].as_array().is_none_or(|s| s.is_empty()) {
+        if plan["statements"].as_array().map_or(0, Vec::len) == 0 {
             problem = Some(format!("plan {from_rev} {to_rev} is empty"));
             break;
         }

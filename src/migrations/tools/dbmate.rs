@@ -5,8 +5,9 @@
 
 use std::path::Path;
 
-use super::{numbered, Batch, LocalMigration};
-use crate::migrations::MigrationError;
+use super::{numbered, numbered_capture, Batch, LocalMigration};
+use crate::migrations::capture::{existing, CaptureError, Files, Numbering, Request};
+use crate::migrations::{MigrationError, Tool};
 
 const UP: &str = "-- migrate:up";
 const DOWN: &str = "-- migrate:down";
@@ -43,6 +44,25 @@ pub(super) fn batches(text: &str) -> Vec<Batch> {
         transactional,
         ..Batch::whole("")
     }]
+}
+
+/// `<YYYYMMDDHHMMSS>_<name>.sql` (the folder's own numbering, if it has another) per run, as
+/// `dbmate new` writes it: dbmate runs the up section in a transaction of its own, so the
+/// script's `BEGIN` and `COMMIT` are left out; a statement that cannot run in one gets a file
+/// of its own with `transaction:false`, since dbmate sends the section as one query.
+pub(super) fn capture(request: &Request) -> Result<Files, CaptureError> {
+    let found = existing(Tool::Dbmate, request.dir)?;
+    numbered_capture(request, &found, Numbering::Timestamp, |run, _, stem| {
+        let options = if run.transactional {
+            ""
+        } else {
+            " transaction:false"
+        };
+        vec![(
+            format!("{stem}.sql"),
+            format!("{UP}{options}\n{}\n{DOWN}\n", run.sql()),
+        )]
+    })
 }
 
 #[cfg(test)]

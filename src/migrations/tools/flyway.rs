@@ -10,7 +10,10 @@ use std::path::Path;
 
 use super::{entries, LocalMigration};
 use crate::migrations::apply::version_order;
-use crate::migrations::MigrationError;
+use crate::migrations::capture::{
+    existing, next_versions, CaptureError, Files, Numbering, Request,
+};
+use crate::migrations::{MigrationError, Tool};
 
 /// A flyway file name: `Some((version, description))`, the version `None` for a repeatable.
 pub(super) fn parse_name(name: &str) -> Option<(Option<String>, String)> {
@@ -92,6 +95,38 @@ fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
         rest = &rest[end + terminator..];
         Some(line)
     })
+}
+
+/// `V<version>__<name>.sql` per run, the version continuing the latest versioned migration's
+/// as it is written: its last part one higher in its width (`V7`, `V1_3`, `V007`), or the time
+/// now for a `YYYYMMDDHHMMSS` version. Flyway runs each migration in a transaction of its own,
+/// so the script's `BEGIN` and `COMMIT` are left out; a statement that cannot run in one gets
+/// a migration of its own, which Flyway recognises and runs without a transaction (a file that
+/// mixed both would need `mixed = true`).
+pub(super) fn capture(request: &Request) -> Result<Files, CaptureError> {
+    let found = existing(Tool::Flyway, request.dir)?;
+    let last = found.iter().rev().find(|m| !m.repeatable);
+    let written = last.and_then(|m| Some((m.file.strip_prefix('V')?.split_once("__")?.0, m)));
+    let (head, latest) = match written {
+        Some((version, m)) => {
+            let cut = version.rfind(['.', '_']).map_or(0, |at| at + 1);
+            (&version[..cut], Some((&version[cut..], m.file.as_str())))
+        }
+        None => ("", None),
+    };
+    let versions = next_versions(
+        latest,
+        Numbering::Sequence { width: 1, first: 1 },
+        request.now_seconds(),
+        request.runs.len(),
+    )?;
+    let mut plan = Files::default();
+    for (index, (run, version)) in request.runs.iter().zip(versions).enumerate() {
+        let stem = format!("V{head}{version}__{}", request.name_of(index));
+        plan.files.push((format!("{stem}.sql"), run.sql()));
+        plan.migrations.push(stem);
+    }
+    Ok(plan)
 }
 
 #[cfg(test)]

@@ -5,9 +5,12 @@
 
 use std::path::Path;
 
-use super::{numbered, without_zeros, Applied, AppliedState, LocalMigration};
+use super::{
+    no_down, numbered, numbered_capture, without_zeros, Applied, AppliedState, LocalMigration,
+};
 use crate::migrations::apply::compare_numbers;
-use crate::migrations::MigrationError;
+use crate::migrations::capture::{existing, CaptureError, Files, Numbering, Request};
+use crate::migrations::{MigrationError, Tool};
 
 pub(super) fn discover(dir: &Path) -> Result<Vec<LocalMigration>, MigrationError> {
     numbered(dir, |name| name.strip_suffix(".up.sql"), without_zeros)
@@ -36,6 +39,20 @@ pub(super) fn expand(files: &[LocalMigration], rows: Vec<Applied>) -> Vec<Applie
         ..latest
     });
     applied
+}
+
+/// `<version>_<name>.up.sql` and a `.down.sql` per run, numbered as the folder is (`migrate
+/// create` writes `YYYYMMDDHHMMSS` by default, `-seq` a sequence). golang-migrate opens no
+/// transaction, so a transactional run keeps the script's `BEGIN` and `COMMIT`; a statement
+/// that cannot run in one gets a file of its own, since the file is sent as one query.
+pub(super) fn capture(request: &Request) -> Result<Files, CaptureError> {
+    let found = existing(Tool::GolangMigrate, request.dir)?;
+    numbered_capture(request, &found, Numbering::Timestamp, |run, _, stem| {
+        vec![
+            (format!("{stem}.up.sql"), run.sql_in_transaction()),
+            (format!("{stem}.down.sql"), no_down(stem)),
+        ]
+    })
 }
 
 #[cfg(test)]

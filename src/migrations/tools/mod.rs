@@ -19,6 +19,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::capture::{next_versions, CaptureError, Files, Numbering, Request, Run};
 use super::MigrationError;
 
 /// A migration tool's convention.
@@ -165,6 +166,22 @@ impl Tool {
             batch.file.clone_from(&migration.path);
         }
         Ok(batches)
+    }
+
+    /// The files that write the runs of `request` as new migrations of this tool, after every
+    /// migration in its folder (see [`super::capture`] for what each tool is given).
+    pub(super) fn capture(self, request: &Request) -> Result<Files, CaptureError> {
+        match self {
+            Tool::Drizzle => drizzle::capture(request),
+            Tool::Prisma => prisma::capture(request),
+            Tool::Sqlx => sqlx::capture(request),
+            Tool::Flyway => flyway::capture(request),
+            Tool::GolangMigrate => golang_migrate::capture(request),
+            Tool::Rails => rails::capture(request),
+            Tool::Dbmate => dbmate::capture(request),
+            Tool::Supabase => supabase::capture(request),
+            Tool::Plain => plain::capture(request),
+        }
     }
 
     /// Tools whose files are in `dir`, by the marks only they leave: drizzle's journal,
@@ -483,6 +500,50 @@ fn numbered(
         super::apply::compare_numbers(&a.version, &b.version).then_with(|| a.file.cmp(&b.file))
     });
     Ok(found)
+}
+
+/// The leading number of the latest of `found` (in the tool's order, repeatable migrations
+/// aside) and its file: what the next version continues.
+fn latest_number(found: &[LocalMigration]) -> Result<Option<(&str, &str)>, CaptureError> {
+    let Some(last) = found.iter().rev().find(|m| !m.repeatable) else {
+        return Ok(None);
+    };
+    match leading_number(&last.file) {
+        Some((digits, _)) => Ok(Some((digits, last.file.as_str()))),
+        None => Err(CaptureError::Numbering {
+            file: last.file.clone(),
+            why: "its name does not start with a number",
+        }),
+    }
+}
+
+/// One new migration per run, `<version>_<name>` (the stem `render` is given with the run and
+/// its place), numbered after the latest of `found`: the layout of sqlx, golang-migrate,
+/// dbmate, supabase, prisma and Rails. `render` returns each file to write and its content.
+fn numbered_capture(
+    request: &Request,
+    found: &[LocalMigration],
+    default: Numbering,
+    render: impl Fn(&Run, usize, &str) -> Vec<(String, String)>,
+) -> Result<Files, CaptureError> {
+    let versions = next_versions(
+        latest_number(found)?,
+        default,
+        request.now_seconds(),
+        request.runs.len(),
+    )?;
+    let mut plan = Files::default();
+    for (index, (run, version)) in request.runs.iter().zip(versions).enumerate() {
+        let stem = format!("{version}_{}", request.name_of(index));
+        plan.files.extend(render(run, index, &stem));
+        plan.migrations.push(stem);
+    }
+    Ok(plan)
+}
+
+/// The content of a down migration for a captured up migration: there is none to write.
+fn no_down(name: &str) -> String {
+    format!("-- {name} captured drift from the live database; it has no down migration.\n")
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@
 
 use std::path::Path;
 
-use super::{entries, sha256_hex, LocalMigration};
-use crate::migrations::MigrationError;
+use super::{entries, numbered_capture, sha256_hex, LocalMigration};
+use crate::migrations::capture::{existing, CaptureError, Files, Numbering, Request};
+use crate::migrations::{MigrationError, Tool};
 
 pub(super) fn discover(dir: &Path) -> Result<Vec<LocalMigration>, MigrationError> {
     let mut found = Vec::new();
@@ -35,6 +36,17 @@ pub(super) fn matches(bytes: &[u8], recorded: &str) -> bool {
     [bytes, lf.as_bytes(), crlf.as_bytes()]
         .iter()
         .any(|variant| sha256_hex(variant) == recorded)
+}
+
+/// `<YYYYMMDDHHMMSS>_<name>/migration.sql` per run, as `prisma migrate dev --create-only`
+/// writes it. Prisma sends the file as one query, which PostgreSQL runs as one transaction: the
+/// script's `BEGIN` and `COMMIT` are left out, and a statement that cannot run in a transaction
+/// gets a migration of its own, where it is the only statement and runs on its own.
+pub(super) fn capture(request: &Request) -> Result<Files, CaptureError> {
+    let found = existing(Tool::Prisma, request.dir)?;
+    numbered_capture(request, &found, Numbering::Timestamp, |run, _, stem| {
+        vec![(format!("{stem}/migration.sql"), run.sql())]
+    })
 }
 
 #[cfg(test)]

@@ -5,8 +5,11 @@
 
 use std::path::Path;
 
-use super::{hex, numbered, without_zeros, Batch, LocalMigration};
-use crate::migrations::MigrationError;
+use super::{hex, no_down, numbered, numbered_capture, without_zeros, Batch, LocalMigration};
+use crate::migrations::capture::{existing, CaptureError, Files, Numbering, Request};
+use crate::migrations::{MigrationError, Tool};
+
+const NO_TRANSACTION: &str = "-- no-transaction";
 
 pub(super) fn discover(dir: &Path) -> Result<Vec<LocalMigration>, MigrationError> {
     numbered(
@@ -29,11 +32,35 @@ pub(super) fn checksum(bytes: &[u8]) -> String {
 }
 
 pub(super) fn batches(text: &str) -> Vec<Batch> {
-    let transactional = !text.trim_start().starts_with("-- no-transaction");
+    let transactional = !text.trim_start().starts_with(NO_TRANSACTION);
     vec![Batch {
         transactional,
         ..Batch::whole(text)
     }]
+}
+
+/// `<YYYYMMDDHHMMSS>_<name>.sql` per run (the folder's own numbering, if it has another), or
+/// an `.up.sql` and `.down.sql` pair in a folder of reversible migrations, as `sqlx migrate
+/// add` writes them. sqlx runs each migration in a transaction of its own, so the script's
+/// `BEGIN` and `COMMIT` are left out; a statement that cannot run in one gets a file of its
+/// own starting with `-- no-transaction`, since sqlx sends the file as one query.
+pub(super) fn capture(request: &Request) -> Result<Files, CaptureError> {
+    let found = existing(Tool::Sqlx, request.dir)?;
+    let reversible = found.iter().any(|m| m.file.ends_with(".up.sql"));
+    numbered_capture(request, &found, Numbering::Timestamp, |run, _, stem| {
+        let mut sql = run.sql();
+        if !run.transactional {
+            sql.insert_str(0, &format!("{NO_TRANSACTION}\n"));
+        }
+        if reversible {
+            vec![
+                (format!("{stem}.up.sql"), sql),
+                (format!("{stem}.down.sql"), no_down(stem)),
+            ]
+        } else {
+            vec![(format!("{stem}.sql"), sql)]
+        }
+    })
 }
 
 #[cfg(test)]
