@@ -15,7 +15,7 @@ pub(crate) const SECRET_WORDS: &[&str] = &[
     "credential",
 ];
 
-pub(super) const REDACTED: &str = "<redacted>";
+pub(crate) const REDACTED: &str = "<redacted>";
 
 fn is_secret(name: &str) -> bool {
     let name = name.to_ascii_lowercase();

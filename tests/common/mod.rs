@@ -341,14 +341,69 @@ impl Run {
 pub fn copy_database(template: &str, hint: &str, sql: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let name = format!("{hint}_{}", COUNTER.fetch_add(1, Ordering::Relaxed));
+    let subscriptions = subscriptions_again(template);
     cluster().execute(
         "postgres",
         &format!("CREATE DATABASE {name} TEMPLATE {template}"),
     );
+    if !subscriptions.is_empty() {
+        cluster().execute(&name, &subscriptions);
+    }
     if !sql.is_empty() {
         cluster().execute(&name, sql);
     }
     name
+}
+
+/// The statements that make a database's subscriptions again, read from the shared catalog
+/// (`$1` is the database): each with its connection, publications, slot, options, owner,
+/// comment and enabled state, never connecting.
+const SUBSCRIPTIONS_AGAIN: &str = "
+SELECT format('CREATE SUBSCRIPTION %I CONNECTION %L PUBLICATION %s WITH (connect = false, slot_name = %s%s)',
+              s.subname, s.subconninfo,
+              (SELECT string_agg(quote_ident(p), ', ') FROM unnest(s.subpublications) AS p),
+              COALESCE(quote_literal(s.subslotname), 'NONE'),
+              (SELECT string_agg(', ' || o.option || ' = ' || o.value, '' ORDER BY o.option)
+                 FROM (VALUES
+                   ('binary', to_jsonb(s) ->> 'subbinary'),
+                   ('streaming', CASE to_jsonb(s) ->> 'substream' WHEN 'true' THEN 'on' WHEN 't' THEN 'on'
+                                                                 WHEN 'p' THEN 'parallel' ELSE 'off' END),
+                   ('synchronous_commit', quote_literal(s.subsynccommit)),
+                   ('two_phase', CASE to_jsonb(s) ->> 'subtwophasestate' WHEN 'd' THEN 'false' ELSE 'true' END),
+                   ('disable_on_error', to_jsonb(s) ->> 'subdisableonerr'),
+                   ('origin', quote_literal(to_jsonb(s) ->> 'suborigin')),
+                   ('password_required', to_jsonb(s) ->> 'subpasswordrequired'),
+                   ('run_as_owner', to_jsonb(s) ->> 'subrunasowner'),
+                   ('failover', to_jsonb(s) ->> 'subfailover')) AS o(option, value)
+                WHERE o.value IS NOT NULL))
+       || format('; ALTER SUBSCRIPTION %I OWNER TO %I', s.subname, pg_get_userbyid(s.subowner))
+       || COALESCE(format('; COMMENT ON SUBSCRIPTION %I IS %L', s.subname,
+                          shobj_description(s.oid, 'pg_subscription')), '')
+       || CASE WHEN s.subenabled THEN format('; ALTER SUBSCRIPTION %I ENABLE', s.subname) ELSE '' END
+  FROM pg_subscription s
+ WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = $1)";
+
+/// `CREATE DATABASE … TEMPLATE` copies no subscription (they live in a shared catalog): the
+/// statements that make `template`'s again, read from another database so that the template
+/// has no session while it is copied.
+fn subscriptions_again(template: &str) -> String {
+    let url = cluster().url("postgres");
+    runtime().block_on(async {
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("connect to postgres: {e}"));
+        let task = tokio::spawn(connection);
+        let rows = client
+            .query(SUBSCRIPTIONS_AGAIN, &[&template])
+            .await
+            .unwrap_or_else(|e| panic!("reading the subscriptions of {template}: {e:?}"));
+        drop(client);
+        let _ = task.await;
+        rows.iter()
+            .map(|row| row.get::<_, String>(0))
+            .collect::<Vec<_>>()
+            .join(";\n")
+    })
 }
 
 /// Drops a database, with the subscriptions in it (they block DROP DATABASE).

@@ -1,6 +1,7 @@
 -- Operators, operator classes and operator families in user schemas, not extension members.
 -- An operator is told apart by its operand types, a class or family by its access method;
--- a family lists its member operators and support functions. Generic object rows.
+-- a family lists its member operators (an ordering one with the family it sorts by) and
+-- support functions. Generic object rows.
 -- PostgreSQL 13 to 17.
 SELECT 'operator' AS kind, n.nspname AS schema, o.oprname AS name,
        COALESCE(pg_catalog.format_type(NULLIF(o.oprleft, 0), NULL), 'NONE') || ', ' ||
@@ -50,7 +51,12 @@ SELECT 'operator_family', n.nspname, f.opfname, am.amname,
        pg_catalog.jsonb_build_object(
          'operators', COALESCE((SELECT pg_catalog.jsonb_agg(
                         'OPERATOR ' || ao.amopstrategy || ' ' || ao.amopopr::pg_catalog.regoperator::text ||
-                        CASE WHEN ao.amoppurpose = 's' THEN ' FOR ORDER BY ' || ao.amopsortfamily::pg_catalog.regclass::text ELSE '' END
+                        CASE WHEN ao.amoppurpose = 'o'
+                             THEN ' FOR ORDER BY ' || (SELECT pg_catalog.quote_ident(sn.nspname) || '.' || pg_catalog.quote_ident(sf.opfname)
+                                                         FROM pg_catalog.pg_opfamily sf
+                                                         JOIN pg_catalog.pg_namespace sn ON sn.oid = sf.opfnamespace
+                                                        WHERE sf.oid = ao.amopsortfamily)
+                             ELSE '' END
                         ORDER BY ao.amopstrategy, ao.amoplefttype::pg_catalog.regtype::text, ao.amoprighttype::pg_catalog.regtype::text)
                       FROM pg_catalog.pg_amop ao WHERE ao.amopfamily = f.oid), '[]'),
          'functions', COALESCE((SELECT pg_catalog.jsonb_agg(
