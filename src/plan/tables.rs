@@ -474,8 +474,12 @@ fn replaced(old: &Table, new: &Table) -> bool {
     let kept_old: Vec<String> = old
         .columns
         .iter()
+        .filter(|c| {
+            new.columns
+                .iter()
+                .any(|n| n.name == renamed(&c.name) && !regenerated(c, n))
+        })
         .map(|c| renamed(&c.name))
-        .filter(|c| new.columns.iter().any(|n| &n.name == c))
         .collect();
     let kept_new: Vec<&str> = new
         .columns
@@ -483,10 +487,11 @@ fn replaced(old: &Table, new: &Table) -> bool {
         .map(|c| c.name.as_str())
         .filter(|c| kept_old.iter().any(|o| o == c))
         .collect();
-    let appended = new.columns[..kept_new.len().min(new.columns.len())]
+    let leading: Vec<&str> = new.columns[..kept_new.len()]
         .iter()
-        .all(|c| kept_old.contains(&c.name));
-    let reordered = kept_old != kept_new || !appended;
+        .map(|c| c.name.as_str())
+        .collect();
+    let reordered = kept_old != kept_new || leading != kept_new;
     let server = |t: &Table| t.foreign.as_ref().map(|f| f.server.clone());
     let made_inherited = old.columns.iter().any(|c| {
         !c.inherited_only
@@ -501,17 +506,16 @@ fn replaced(old: &Table, new: &Table) -> bool {
                 .iter()
                 .any(|n| n.name == c.name && n.inherited_only)
     });
-    let generation_changed = old.columns.iter().any(|c| {
-        new.columns
-            .iter()
-            .find(|n| n.name == renamed(&c.name))
-            .is_some_and(|n| n.generated.is_some() && n.generated != c.generated)
-    });
     reordered
         || server(old) != server(new)
         || old.partition_by != new.partition_by
         || made_inherited
-        || generation_changed
+}
+
+/// Whether a column must be dropped and added again: it is given a generation expression,
+/// which PostgreSQL cannot add to an existing column.
+fn regenerated(old: &Column, new: &Column) -> bool {
+    new.generated.is_some() && new.generated != old.generated
 }
 
 fn drop_table(table: &Table) -> Vec<Step> {
@@ -521,6 +525,10 @@ fn drop_table(table: &Table) -> Vec<Step> {
         "TABLE"
     };
     let mut definitions = create_statement(table, None).0;
+    for parent in table.partition_of.iter().chain(&table.inherits) {
+        definitions.push('\n');
+        definitions.push_str(parent);
+    }
     for text in table
         .constraints
         .iter()
@@ -829,7 +837,8 @@ fn column_definition(table: &Table, column: &Column) -> String {
     sql
 }
 
-/// An identity sequence's options, with its name when it is not the default one.
+/// An identity sequence's options, with its name when it is not the default one (its type
+/// is always the column's).
 fn identity_options(table: &Table, identity: &Identity, with_name: bool) -> String {
     let s = &identity.sequence;
     let mut parts = Vec::new();
@@ -841,7 +850,6 @@ fn identity_options(table: &Table, identity: &Identity, with_name: bool) -> Stri
             ));
         }
     }
-    parts.push(format!("AS {}", s.data_type));
     parts.push(format!("START WITH {}", s.start));
     parts.push(format!("INCREMENT BY {}", s.increment));
     parts.push(format!("MINVALUE {}", s.min));
@@ -908,7 +916,7 @@ impl Clause {
     }
 }
 
-impl TablePlan<'_> {
+impl<'a> TablePlan<'a> {
     fn lock(&self) -> String {
         format!("takes an ACCESS EXCLUSIVE lock on {}", self.q)
     }
@@ -1072,12 +1080,25 @@ impl TablePlan<'_> {
             }
         }
 
+        let regenerated_columns: Vec<String> = before
+            .iter()
+            .filter(|c| {
+                new.columns
+                    .iter()
+                    .any(|n| n.name == c.name && regenerated(c, n))
+            })
+            .map(|c| c.name.clone())
+            .collect();
+        let gone = |column: &Column| {
+            regenerated_columns.contains(&column.name)
+                || !new.columns.iter().any(|c| c.name == column.name)
+        };
         let mut shape: Vec<Clause> = Vec::new();
         let mut attributes: Vec<Clause> = Vec::new();
-        let mut destructive = false;
+        let mut destructive = !regenerated_columns.is_empty();
         let mut drops: Vec<Clause> = Vec::new();
         for column in &before {
-            if !new.columns.iter().any(|c| c.name == column.name) {
+            if gone(column) {
                 drops.push(
                     Clause::new(format!("DROP COLUMN {}", quote_ident(&column.name))).hazard(
                         HazardKind::DataLoss,
@@ -1088,8 +1109,8 @@ impl TablePlan<'_> {
         }
         if !drops.is_empty() {
             let mut definitions = String::new();
-            for column in &before {
-                if !new.columns.iter().any(|c| c.name == column.name) {
+            for column in before.iter().filter(|c| gone(c)) {
+                {
                     for text in [&column.default, &column.generated].into_iter().flatten() {
                         definitions.push_str(text);
                         definitions.push('\n');
@@ -1128,7 +1149,10 @@ impl TablePlan<'_> {
         let mut sequences = Vec::new();
         for column in &new.columns {
             let col = quote_ident(&column.name);
-            let Some(was) = before.iter().find(|c| c.name == column.name) else {
+            let Some(was) = before
+                .iter()
+                .find(|c| c.name == column.name && !regenerated_columns.contains(&c.name))
+            else {
                 needs.extend(sequences_used(column));
                 let mut clause =
                     Clause::new(format!("ADD COLUMN {}", column_definition(new, column)));
@@ -1242,9 +1266,6 @@ impl TablePlan<'_> {
                         parts.push(format!("SET GENERATED {}", b.generated.to_uppercase()));
                     }
                     let (x, y) = (&a.sequence, &b.sequence);
-                    if x.data_type != y.data_type {
-                        parts.push(format!("SET AS {}", y.data_type));
-                    }
                     if x.start != y.start {
                         parts.push(format!("SET START WITH {}", y.start));
                     }
@@ -1576,34 +1597,80 @@ impl TablePlan<'_> {
         }
     }
 
-    /// The constraints this table's plan makes: not those it inherits only, nor a
-    /// partition's copies of its parent's foreign keys and checks.
-    fn own_constraints<'t>(&self, table: &'t Table, tables: &[Table]) -> Vec<&'t Constraint> {
-        let parent = table
-            .partition_of
-            .as_deref()
-            .and_then(|p| Sides::by_qualified(tables, p));
-        table
-            .constraints
-            .iter()
-            .filter(|c| !c.inherited_only)
-            .filter(|c| parent.is_none_or(|p| !comes_from_parent(c, p)))
-            .collect()
-    }
-
-    fn constraints(&mut self) {
+    /// The constraints this table's own statements drop and add: not those it inherits
+    /// only, nor the foreign keys and checks a partition gets from (or loses with) its
+    /// parent's statements, nor the foreign keys attaching it clones.
+    fn own_constraints(&self) -> (Vec<&'a Constraint>, Vec<&'a Constraint>) {
         let (old, new) = (self.old, self.new);
-        let sides_old: &[Table] = if self.fresh {
+        let same = |a: &Constraint, b: &Constraint| {
+            a.name == b.name
+                && a.definition == b.definition
+                && a.constraint_type == b.constraint_type
+        };
+        let old_tables = if self.fresh {
             self.sides.new
         } else {
             self.sides.old
         };
-        let old_own = if self.fresh {
-            old.constraints.iter().collect()
-        } else {
-            self.own_constraints(old, sides_old)
-        };
-        let new_own = self.own_constraints(new, self.sides.new);
+        let attached_now =
+            old.partition_of != new.partition_of || old.partition_bound != new.partition_bound;
+        let new_parent = new
+            .partition_of
+            .as_deref()
+            .and_then(|p| Sides::by_qualified(self.sides.new, p));
+        let parent_before = new
+            .partition_of
+            .as_deref()
+            .and_then(|p| Sides::by_qualified(old_tables, p));
+        let added = new
+            .constraints
+            .iter()
+            .filter(|c| !c.inherited_only)
+            .filter(|c| {
+                if old.constraints.iter().any(|o| same(o, c)) {
+                    return true;
+                }
+                match new_parent {
+                    Some(parent) if comes_from_parent(c, parent) => {
+                        let parent_adds =
+                            parent_before.is_none_or(|p| !p.constraints.iter().any(|x| same(x, c)));
+                        let cloned = attached_now && c.constraint_type == "foreign key";
+                        !(cloned || (parent_adds && !attached_now))
+                    }
+                    _ => true,
+                }
+            })
+            .collect();
+        let old_parent = old
+            .partition_of
+            .as_deref()
+            .and_then(|p| Sides::by_qualified(old_tables, p));
+        let dropped = old
+            .constraints
+            .iter()
+            .filter(|c| !c.inherited_only)
+            .filter(|c| {
+                if new.constraints.iter().any(|n| same(n, c)) {
+                    return true;
+                }
+                match old_parent {
+                    Some(parent) if comes_from_parent(c, parent) => {
+                        let parent_after = Sides::by_qualified(
+                            self.sides.new,
+                            &qualified(&parent.schema, &parent.name),
+                        );
+                        parent_after.is_some_and(|p| p.constraints.iter().any(|x| same(x, c)))
+                    }
+                    _ => true,
+                }
+            })
+            .collect();
+        (dropped, added)
+    }
+
+    fn constraints(&mut self) {
+        let (old, new) = (self.old, self.new);
+        let (old_own, new_own) = self.own_constraints();
         let dropped_parent_keys: Vec<String> = self
             .sides
             .old
@@ -1684,11 +1751,7 @@ impl TablePlan<'_> {
 
     fn constraint_comment(&mut self, old: Option<&str>, constraint: &Constraint) {
         if let Some(step) = access::comment(
-            &format!(
-                "CONSTRAINT {} ON {}",
-                quote_ident(&constraint.name),
-                target(self.new)
-            ),
+            &format!("CONSTRAINT {} ON {}", quote_ident(&constraint.name), self.q),
             old,
             constraint.comment.as_deref(),
         ) {
@@ -2528,7 +2591,7 @@ mod tests {
         assert_eq!(
             statements,
             [
-                "CREATE UNLOGGED TABLE shop.\"We/ird\" (\n    \"Id\" bigint NOT NULL GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME shop.ids AS bigint START WITH 100 INCREMENT BY 5 MINVALUE 1 MAXVALUE 9223372036854775807 CACHE 1 NO CYCLE),\n    note text\n) WITH (fillfactor='70')",
+                "CREATE UNLOGGED TABLE shop.\"We/ird\" (\n    \"Id\" bigint NOT NULL GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME shop.ids START WITH 100 INCREMENT BY 5 MINVALUE 1 MAXVALUE 9223372036854775807 CACHE 1 NO CYCLE),\n    note text\n) WITH (fillfactor='70')",
                 "ALTER TABLE ONLY shop.\"We/ird\"\n    ALTER COLUMN note SET STATISTICS 100",
                 "ALTER TABLE shop.\"We/ird\" OWNER TO postgres",
                 "COMMENT ON COLUMN shop.\"We/ird\".note IS 'it''s the note'",
