@@ -85,7 +85,9 @@ pub fn invalidated(old: &Database, new: &Database) -> Vec<Name> {
                     .columns
                     .iter()
                     .find(|n| n.name == now)
-                    .is_none_or(|n| n.data_type != c.data_type || n.collation != c.collation)
+                    .map_or(true, |n| {
+                        n.data_type != c.data_type || n.collation != c.collation
+                    })
             });
         if changed {
             names.push(name(&table.schema, &table.name));
@@ -249,11 +251,12 @@ fn replace_name(text: &str, from: &str, to: &str) -> String {
             .chars()
             .last()
             .or_else(|| out.chars().last())
-            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '"' || c == '.'));
-        let after_ok = rest[end..]
-            .chars()
-            .next()
-            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$' || c == '"'));
+            .map_or(true, |c| {
+                !(c.is_alphanumeric() || c == '_' || c == '"' || c == '.')
+            });
+        let after_ok = rest[end..].chars().next().map_or(true, |c| {
+            !(c.is_alphanumeric() || c == '_' || c == '$' || c == '"')
+        });
         out.push_str(&rest[..at]);
         out.push_str(if before_ok && after_ok { to } else { from });
         rest = &rest[end..];
@@ -655,7 +658,7 @@ fn create_statement(
         match (made, parent) {
             (Made::PartitionOf, Some(parent)) => {
                 let from = parent.columns.iter().find(|c| c.name == column.name);
-                let mut created = from.map_or_else(|| column.clone(), |c| inherited_column(c));
+                let mut created = from.map_or_else(|| column.clone(), inherited_column);
                 let mut with = Vec::new();
                 if column.default.is_some() && column.default != created.default {
                     with.push(format!(
@@ -681,7 +684,7 @@ fn create_statement(
                 let from = parents
                     .iter()
                     .find_map(|p| p.columns.iter().find(|c| c.name == column.name));
-                let mut created = from.map_or_else(|| column.clone(), |c| inherited_column(c));
+                let mut created = from.map_or_else(|| column.clone(), inherited_column);
                 created.inherit_count = column.inherit_count;
                 created.inherited_only = true;
                 start.columns.push(created);
@@ -1632,8 +1635,8 @@ impl<'a> TablePlan<'a> {
                 }
                 match new_parent {
                     Some(parent) if comes_from_parent(c, parent) => {
-                        let parent_adds =
-                            parent_before.is_none_or(|p| !p.constraints.iter().any(|x| same(x, c)));
+                        let parent_adds = parent_before
+                            .map_or(true, |p| !p.constraints.iter().any(|x| same(x, c)));
                         let cloned = attached_now && c.constraint_type == "foreign key";
                         !(cloned || (parent_adds && !attached_now))
                     }
@@ -1681,7 +1684,7 @@ impl<'a> TablePlan<'a> {
                     .filter(|c| {
                         self.sides
                             .new_table(&t.schema, &t.name)
-                            .is_none_or(|n| !n.constraints.contains(c))
+                            .map_or(true, |n| !n.constraints.contains(c))
                     })
                     .map(|c| qualified(&t.schema, &c.name))
                     .collect::<Vec<_>>()
@@ -1868,7 +1871,7 @@ impl<'a> TablePlan<'a> {
                 t.indexes
                     .iter()
                     .filter(|i| {
-                        self.sides.new_table(&t.schema, &t.name).is_none_or(|n| {
+                        self.sides.new_table(&t.schema, &t.name).map_or(true, |n| {
                             !n.indexes
                                 .iter()
                                 .any(|x| x.name == i.name && same_index(x, i))
@@ -1883,7 +1886,7 @@ impl<'a> TablePlan<'a> {
                     .filter(|c| {
                         self.sides
                             .new_table(&t.schema, &t.name)
-                            .is_none_or(|n| !n.constraints.contains(c))
+                            .map_or(true, |n| !n.constraints.contains(c))
                     })
                     .map(|c| qualified(&t.schema, &c.name))
                     .collect::<Vec<_>>()
@@ -2209,7 +2212,7 @@ impl<'a> TablePlan<'a> {
         }
         for rule in &new.rules {
             let before: Option<&Rule> = old.rules.iter().find(|r| r.name == rule.name);
-            if before.is_none_or(|r| r.definition != rule.definition) {
+            if before.map_or(true, |r| r.definition != rule.definition) {
                 let definition = rule.definition.trim_end().trim_end_matches(';');
                 let sql = match before {
                     Some(_) => definition.replacen("CREATE RULE", "CREATE OR REPLACE RULE", 1),

@@ -384,13 +384,17 @@ pub fn apply_plan(dbname: &str, plan: &serde_json::Value) -> Result<(), String> 
         for statement in &statements {
             let transactional = statement["transactional"].as_bool().unwrap_or(true);
             let sql = statement["sql"].as_str().unwrap_or_default();
-            let mut batch = String::new();
             if transactional != open {
-                batch.push_str(if open { "COMMIT; " } else { "BEGIN; " });
+                // On its own: a statement sent in one batch with it would run in the
+                // batch's implicit transaction, where CREATE INDEX CONCURRENTLY cannot.
+                let switch = if open { "COMMIT" } else { "BEGIN" };
+                if let Err(e) = client.batch_execute(switch).await {
+                    result = Err(format!("{switch}\n  failed: {e}"));
+                    break;
+                }
                 open = transactional;
             }
-            batch.push_str(sql);
-            if let Err(e) = client.batch_execute(&batch).await {
+            if let Err(e) = client.batch_execute(sql).await {
                 let reason = e
                     .as_db_error()
                     .map_or(e.to_string(), |d| d.message().to_string());
