@@ -509,10 +509,36 @@ fn replaced(old: &Table, new: &Table) -> bool {
                 .iter()
                 .any(|n| n.name == c.name && n.inherited_only)
     });
+    let made_local = old.columns.iter().any(|c| {
+        c.inherited_only
+            && new
+                .columns
+                .iter()
+                .any(|n| n.name == c.name && !n.inherited_only)
+    });
     reordered
         || server(old) != server(new)
         || old.partition_by != new.partition_by
         || made_inherited
+        || (made_local && !rejoins(old, new))
+}
+
+/// Whether inherited-only columns become declared by the table itself the one way
+/// PostgreSQL has, leaving its one parent and joining it again (which makes every inherited
+/// column and constraint local): when that is what the new side has.
+fn rejoins(old: &Table, new: &Table) -> bool {
+    let made_local = old.columns.iter().any(|c| {
+        c.inherited_only
+            && new
+                .columns
+                .iter()
+                .any(|n| n.name == c.name && !n.inherited_only)
+    });
+    made_local
+        && new.inherits.len() == 1
+        && old.inherits == new.inherits
+        && !new.columns.iter().any(|c| c.inherited_only)
+        && !new.constraints.iter().any(|c| c.inherited_only)
 }
 
 /// Whether a column must be dropped and added again: it is given a generation expression,
@@ -1100,8 +1126,11 @@ impl<'a> TablePlan<'a> {
         let mut attributes: Vec<Clause> = Vec::new();
         let mut destructive = !regenerated_columns.is_empty();
         let mut drops: Vec<Clause> = Vec::new();
-        for column in &before {
-            if gone(column) {
+        // Generated columns first: they depend on the columns they are computed from.
+        let mut dropping: Vec<&Column> = before.iter().filter(|c| gone(c)).collect();
+        dropping.sort_by_key(|c| c.generated.is_none());
+        for column in dropping {
+            {
                 drops.push(
                     Clause::new(format!("DROP COLUMN {}", quote_ident(&column.name))).hazard(
                         HazardKind::DataLoss,
@@ -1516,6 +1545,14 @@ impl<'a> TablePlan<'a> {
                 }
             }
         }
+        if rejoins(old, new) {
+            let parent = &new.inherits[0];
+            let clauses = vec![
+                Clause::new(format!("NO INHERIT {parent}")),
+                Clause::new(format!("INHERIT {parent}")),
+            ];
+            self.alter(false, clauses, false, false);
+        }
         if old.replica_identity != new.replica_identity {
             let (form, needs) = match new.replica_identity.as_deref() {
                 None => ("DEFAULT".to_string(), None),
@@ -1730,10 +1767,12 @@ impl<'a> TablePlan<'a> {
             self.steps.push(step);
         }
         for constraint in &new_own {
+            let rejoined = rejoins(old, new);
             let before = old.constraints.iter().find(|c| {
                 c.name == constraint.name
                     && c.definition == constraint.definition
                     && c.constraint_type == constraint.constraint_type
+                    && (rejoined || old_own.contains(c))
             });
             match before {
                 Some(before) => {
