@@ -162,7 +162,11 @@ pub fn sort(steps: Vec<Step>) -> Vec<Step> {
     for (i, step) in steps.iter().enumerate() {
         let own: HashSet<&Name> = step.provides.iter().collect();
         let drop = step.rank <= Rank::DropSchema;
-        let mentioned = (!drop).then(|| mentions(&step.sql)).unwrap_or_default();
+        let mentioned = if drop {
+            Vec::new()
+        } else {
+            mentions(&step.sql)
+        };
         for name in mentioned.into_iter().chain(step.needs.iter().cloned()) {
             if own.contains(&name) {
                 continue;
