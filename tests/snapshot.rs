@@ -192,6 +192,35 @@ fn creation_order_and_dump_restore_do_not_change_the_fingerprint() {
     assert_eq!(a, c);
 }
 
+#[test]
+fn a_foreign_key_to_a_partitioned_table_is_one_constraint_whatever_the_partition_order() {
+    // PostgreSQL copies the key onto `notes` once per partition, named by creation order.
+    let build = |name: &str, years: [u32; 2]| {
+        let db = cluster().fresh_database(name);
+        let mut sql = String::from(
+            "CREATE TABLE public.events (id bigint, at date, PRIMARY KEY (id, at))
+               PARTITION BY RANGE (at);",
+        );
+        for year in years {
+            sql += &format!(
+                "CREATE TABLE public.events_{year} PARTITION OF public.events
+                   FOR VALUES FROM ('{year}-01-01') TO ('{}-01-01');",
+                year + 1
+            );
+        }
+        sql += "CREATE TABLE public.notes (id bigint, at date,
+                  CONSTRAINT notes_event_fk FOREIGN KEY (id, at) REFERENCES public.events);";
+        cluster().execute(&db, &sql);
+        db
+    };
+    let (a, a_files) = fingerprint_of(&build("partitions_forward", [2025, 2026]));
+    let (b, b_files) = fingerprint_of(&build("partitions_backward", [2026, 2025]));
+    assert_same_files(&a_files, &b_files, "another partition order");
+    assert_eq!(a, b);
+    let notes = String::from_utf8_lossy(&a_files["public/tables/notes.json"]).into_owned();
+    assert_eq!(notes.matches("FOREIGN KEY").count(), 1, "{notes}");
+}
+
 /// Names every file that differs, with both texts of the first one.
 fn assert_same_files(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>, what: &str) {
     let differing: BTreeSet<&String> = a

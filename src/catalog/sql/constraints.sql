@@ -2,7 +2,10 @@
 -- and exclusion, deparsed (the text carries DEFERRABLE, INITIALLY DEFERRED, NOT VALID and NO
 -- INHERIT), with the partitioned index a partition's constraint index is attached to, inheritance
 -- (how many parents, whether also declared locally; not for partitions, whose constraints come
--- from their parent) and comments. Constraint triggers are read as triggers. PostgreSQL 13 to 17.
+-- from their parent) and comments. Constraint triggers are read as triggers. A foreign key that
+-- references a partitioned table is one constraint: the copies PostgreSQL makes of it on the same
+-- table, one per partition referenced (named by the order the partitions were made), are left
+-- out, as pg_dump leaves them out. PostgreSQL 13 to 17.
 SELECT n.nspname AS schema,
        COALESCE(c.relname, t.typname) AS parent,
        co.contypid <> 0 AS on_domain,
@@ -22,6 +25,9 @@ SELECT n.nspname AS schema,
          ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
         AND d.objoid = co.oid AND d.objsubid = 0
  WHERE co.contype IN ('p', 'u', 'f', 'c', 'x')
+   AND NOT (co.contype = 'f' AND EXISTS (SELECT FROM pg_catalog.pg_constraint pc
+                                          WHERE pc.oid = co.conparentid
+                                            AND pc.conrelid = co.conrelid))
    AND n.nspname <> 'information_schema'
    AND n.nspname !~ '^pg_'
  ORDER BY 1, 2, 4
