@@ -40,7 +40,8 @@ pub fn roles(db: &Database) -> BTreeSet<String> {
     }
     for table in &db.tables {
         for policy in &table.policies {
-            roles.extend(policy.roles.iter().cloned());
+            // A policy for everyone names `public`, as PostgreSQL lists it: no role.
+            roles.extend(policy.roles.iter().filter(|r| *r != "public").cloned());
         }
         for column in &table.columns {
             if let Some(identity) = &column.identity {
