@@ -39,6 +39,7 @@ pub fn steps(old: &Database, new: &Database, context: &Context) -> Vec<Step> {
         old: &old_tables,
         new: &new.tables,
         online: context.options.online,
+        defaults: old,
     };
     let mut steps = Vec::new();
     for (from, to) in &renames {
@@ -101,6 +102,8 @@ struct Sides<'a> {
     old: &'a [Table],
     new: &'a [Table],
     online: bool,
+    /// The schema the plan runs against, whose default privileges new tables get.
+    defaults: &'a Database,
 }
 
 impl Sides<'_> {
@@ -605,7 +608,22 @@ fn drop_table(table: &Table) -> Vec<Step> {
             step = step.removes(n);
         }
     }
-    vec![step]
+    // A partition is detached before it is dropped: PostgreSQL refuses to drop one that a
+    // foreign key to its parent reaches, and a detached one drops alone.
+    let detach = table.partition_of.as_ref().map(|parent| {
+        Step::new(
+            Rank::DropConstraint,
+            format!(
+                "ALTER TABLE {parent} DETACH PARTITION {}",
+                table_name(table)
+            ),
+        )
+        .hazard(
+            HazardKind::Lock,
+            format!("takes an ACCESS EXCLUSIVE lock on {parent}"),
+        )
+    });
+    detach.into_iter().chain([step]).collect()
 }
 
 /// How a new table is made: as a partition of its parent in one statement when the parent
@@ -1125,6 +1143,7 @@ impl<'a> TablePlan<'a> {
         let mut shape: Vec<Clause> = Vec::new();
         let mut attributes: Vec<Clause> = Vec::new();
         let mut destructive = !regenerated_columns.is_empty();
+        let mut released: Vec<String> = Vec::new();
         let mut drops: Vec<Clause> = Vec::new();
         // Generated columns first: they depend on the columns they are computed from.
         let mut dropping: Vec<&Column> = before.iter().filter(|c| gone(c)).collect();
@@ -1223,6 +1242,11 @@ impl<'a> TablePlan<'a> {
             let mut was = was.clone();
             if was.data_type != column.data_type || was.collation != column.collation {
                 destructive = true;
+                released.push(format!(
+                    "{} {}",
+                    was.data_type,
+                    was.default.as_deref().unwrap_or("")
+                ));
                 if was.default.is_some() && column.default.is_some() {
                     shape.push(Clause::new(format!("ALTER COLUMN {col} DROP DEFAULT")));
                     was.default = None;
@@ -1342,6 +1366,7 @@ impl<'a> TablePlan<'a> {
                 (None, None) => {}
             }
             if was.default != column.default && column.generated.is_none() {
+                released.extend(was.default.clone());
                 match &column.default {
                     Some(default) => {
                         needs.extend(sequences_used(column));
@@ -1358,13 +1383,21 @@ impl<'a> TablePlan<'a> {
             self.column_extras(&was, column, false);
         }
         let provides = !self.fresh;
+        // What the old types and defaults named (a domain, an enum, a function) is free to be
+        // dropped once the columns stop using it.
+        let released = mentions(&released.join("\n"));
         let at = self.steps.len();
         self.alter(false, shape, provides, destructive);
         if let Some(step) = self.steps.get_mut(at) {
             step.needs.extend(needs);
             step.provides.extend(sequences);
+            step.releases.extend(released.iter().cloned());
         }
+        let at = self.steps.len();
         self.alter(true, attributes, false, false);
+        if let Some(step) = self.steps.get_mut(at) {
+            step.releases.extend(released);
+        }
     }
 
     /// Statistics target, storage, compression and attribute and foreign options of one column.
@@ -1450,17 +1483,23 @@ impl<'a> TablePlan<'a> {
                 &new.schema,
                 &identity.sequence_name(&new.name, &column.name),
             );
-            let old = match (&was.identity, added || self.fresh) {
-                (Some(before), false) => {
-                    Some((before.grants.as_slice(), before.revoked.as_slice()))
-                }
-                _ => None,
-            };
-            self.steps.extend(access::privileges(
-                &format!("SEQUENCE {sequence}"),
-                old,
-                (&identity.grants, &identity.revoked),
-            ));
+            let on = format!("SEQUENCE {sequence}");
+            let wanted = (identity.grants.as_slice(), identity.revoked.as_slice());
+            self.steps
+                .extend(match (&was.identity, added || self.fresh) {
+                    (Some(before), false) => access::privileges(
+                        &on,
+                        Some((before.grants.as_slice(), before.revoked.as_slice())),
+                        wanted,
+                    ),
+                    _ => access::created_privileges(
+                        &on,
+                        "sequences",
+                        Some(&new.schema),
+                        self.sides.defaults,
+                        wanted,
+                    ),
+                });
         }
     }
 
@@ -1913,7 +1952,7 @@ impl<'a> TablePlan<'a> {
                         self.sides.new_table(&t.schema, &t.name).map_or(true, |n| {
                             !n.indexes
                                 .iter()
-                                .any(|x| x.name == i.name && same_index(x, i))
+                                .any(|x| x.name == i.name && keeps_index(i, x, is_detached(t, n)))
                         })
                     })
                     .map(|i| qualified(&t.schema, &i.name))
@@ -1931,11 +1970,12 @@ impl<'a> TablePlan<'a> {
                     .collect::<Vec<_>>()
             }))
             .collect();
+        let detached = is_detached(old, new);
         for index in &old.indexes {
             if new
                 .indexes
                 .iter()
-                .any(|i| i.name == index.name && same_index(i, index))
+                .any(|i| i.name == index.name && keeps_index(index, i, detached))
             {
                 continue;
             }
@@ -1967,7 +2007,13 @@ impl<'a> TablePlan<'a> {
         for index in &new.indexes {
             let q = qualified(&new.schema, &index.name);
             match old.indexes.iter().find(|i| i.name == index.name) {
-                Some(before) if same_index(before, index) => {
+                Some(before)
+                    if keeps_index(before, index, detached)
+                        && !before
+                            .attached_to
+                            .as_ref()
+                            .is_some_and(|p| dropped.contains(p)) =>
+                {
                     let (_, old_options) = split_index_options(&before.definition);
                     let (_, new_options) = split_index_options(&index.definition);
                     let clauses = option_changes(&old_options, &new_options);
@@ -2364,13 +2410,18 @@ impl<'a> TablePlan<'a> {
                 old.revoked.iter().map(rename).collect::<Vec<_>>(),
             )
         });
-        self.steps.extend(access::privileges(
-            &format!("TABLE {}", self.q),
-            old_grants
-                .as_ref()
-                .map(|(g, r)| (g.as_slice(), r.as_slice())),
-            (&new.grants, &new.revoked),
-        ));
+        let on = format!("TABLE {}", self.q);
+        let wanted = (new.grants.as_slice(), new.revoked.as_slice());
+        self.steps.extend(match &old_grants {
+            Some((granted, revoked)) => access::privileges(&on, Some((granted, revoked)), wanted),
+            None => access::created_privileges(
+                &on,
+                "tables",
+                Some(&new.schema),
+                self.sides.defaults,
+                wanted,
+            ),
+        });
     }
 }
 
@@ -2408,7 +2459,21 @@ fn policy_replaced(old: &Policy, new: &Policy) -> bool {
         || (old.with_check.is_some() && new.with_check.is_none())
 }
 
-/// Whether two indexes are the same but for their storage options, comment and attachment.
+/// Whether index `old` can become `new` in place: the same definition but for its options,
+/// and no way back PostgreSQL lacks (an attached partition index cannot be detached, nor a
+/// valid partitioned index made invalid: both are built again). A table that is `detached`
+/// from its parent takes its indexes along, detached with it.
+fn keeps_index(old: &Index, new: &Index, detached: bool) -> bool {
+    same_index(old, new)
+        && (detached || old.attached_to.is_none() || old.attached_to == new.attached_to)
+        && (old.invalid || !new.invalid)
+}
+
+/// Whether `old` leaves the partitioned table it was a partition of.
+fn is_detached(old: &Table, new: &Table) -> bool {
+    old.partition_of.is_some() && old.partition_of != new.partition_of
+}
+
 fn same_index(a: &Index, b: &Index) -> bool {
     split_index_options(&a.definition).0 == split_index_options(&b.definition).0
 }
