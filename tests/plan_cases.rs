@@ -4,7 +4,9 @@
 //!
 //! The cases are the objects a change is about, without what every database holds or the
 //! schemas they live in: both sides get what a new database holds and their schemas (owned by
-//! the objects' owner) before they are built.
+//! the objects' owner) before they are built. Some cases are about text or objects PostgreSQL
+//! never makes: they are listed in [`UNBUILDABLE`] with why, and the test holds that they
+//! still cannot be built, so a case that becomes buildable leaves the list.
 
 mod common;
 
@@ -13,6 +15,55 @@ use std::path::Path;
 
 use common::{cluster, fingerprint_of, Repo};
 use schemagit::model::{Database, Schema};
+
+/// The cases no server can hold, and why: the differ reads them from files, never from a
+/// database.
+const UNBUILDABLE: &[(&str, &str)] = &[
+    (
+        "cosmetic_definition_changes_are_info",
+        "view and function texts written as PostgreSQL never deparses them",
+    ),
+    (
+        "dollar_quoted_text_is_byte_for_byte",
+        "a plpython3u function, a language the test servers lack",
+    ),
+    (
+        "function_security_definer_added_search_path_dropped",
+        "a function text PostgreSQL deparses otherwise",
+    ),
+    (
+        "identical_schemas_have_no_changes",
+        "a view on app.invoices, which the case leaves out",
+    ),
+    (
+        "identity_generated_columns_and_replica_identity",
+        "a replica identity index the case leaves out, identity bounds past the column's type",
+    ),
+    (
+        "identity_sequence_inheritance_and_attached_indexes",
+        "a child of app.base, which the case leaves out",
+    ),
+    (
+        "index_swapped_trigger_disabled",
+        "a trigger calling app.touch(), which the case leaves out",
+    ),
+    (
+        "new_objects_are_one_row_each",
+        "view and function texts PostgreSQL deparses otherwise",
+    ),
+    (
+        "policy_loosened_and_dropped",
+        "a policy on a column and a function the case leaves out",
+    ),
+    (
+        "tables_added_removed_owner_and_comment",
+        "an extension owned by a role that did not create it",
+    ),
+    (
+        "view_lost_security_barrier_and_filter",
+        "a view on app.invoices, which the case leaves out",
+    ),
+];
 
 fn load(path: &Path) -> Database {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -113,9 +164,16 @@ fn every_diff_case_round_trips_through_plan() {
         .map(|e| e.unwrap().path())
         .collect();
     cases.sort();
+    for (name, _) in UNBUILDABLE {
+        assert!(
+            root.join(name).is_dir(),
+            "no case {name}: leave it off UNBUILDABLE"
+        );
+    }
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let unbuildable = UNBUILDABLE.iter().any(|(n, _)| *n == name);
         let old = complete(load(&case.join("old.json")), &empty);
         let new = complete(load(&case.join("new.json")), &empty);
         let mut names = schemagit::plan::roles(&old);
@@ -125,6 +183,7 @@ fn every_diff_case_round_trips_through_plan() {
         let (old_dir, new_dir) = (dirs.path().join("old"), dirs.path().join("new"));
         write_folder(&old, &old_dir);
         write_folder(&new, &new_dir);
+        let mut built = 0;
         for (from, to, want) in [(&old_dir, &new_dir, &new), (&new_dir, &old_dir, &old)] {
             let target = cluster().fresh_database("cases_run");
             let target_url = cluster().url(&target);
@@ -134,12 +193,16 @@ fn every_diff_case_round_trips_through_plan() {
                 "--database-url",
                 &target_url,
             ]);
-            if restored.code != 0 {
+            if unbuildable {
+                built += usize::from(restored.code == 0);
+            } else if restored.code != 0 {
                 failures.push(format!(
                     "{name}: restoring {} failed: {}",
                     from.display(),
                     restored.stderr
                 ));
+            }
+            if unbuildable || restored.code != 0 {
                 common::drop_database(&target);
                 continue;
             }
@@ -165,6 +228,11 @@ fn every_diff_case_round_trips_through_plan() {
                 }
             }
             common::drop_database(&target);
+        }
+        if unbuildable && built == 2 {
+            failures.push(format!(
+                "{name}: both sides build now: take it off UNBUILDABLE"
+            ));
         }
     }
     assert!(
