@@ -230,6 +230,38 @@ fn restore_refuses_a_database_that_holds_anything_and_leaves_it_as_it_was() {
     assert_eq!(fingerprint_of(&repo, &occupied), before);
 }
 
+#[test]
+fn restore_names_the_roles_the_server_lacks_and_builds_nothing() {
+    let source = cluster().fresh_database("restore_roles_source");
+    cluster().execute(
+        &source,
+        "CREATE ROLE \"restore gone\" NOLOGIN;
+         CREATE TABLE public.kept (id int);
+         GRANT SELECT ON public.kept TO \"restore gone\";",
+    );
+    let repo = Repo::new();
+    repo.schemagit(&["snapshot", "--database-url", &cluster().url(&source)])
+        .success();
+    common::drop_database(&source);
+    cluster().execute("postgres", "DROP ROLE \"restore gone\"");
+    let target = cluster().fresh_database("restore_roles_target");
+    let before = fingerprint_of(&repo, &target);
+    let run = repo.schemagit(&["restore", "HEAD", "--database-url", &cluster().url(&target)]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("lacks roles that HEAD:snapshots/default names: restore gone"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("CREATE ROLE \"restore gone\" NOLOGIN;"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fingerprint_of(&repo, &target), before);
+}
+
 /// Holds a transaction that wrote to a table open, then runs a plan that builds an index on it
 /// while a third session reads and writes: with `--online` the build takes no lock that stops
 /// them (it waits for the open transaction instead), without it the build queues for a lock

@@ -92,9 +92,11 @@ pub fn list(paths: &[String]) -> String {
     )
 }
 
-/// Creates every role in `roles` that the server does not have (cluster-wide; only ever run
-/// on a throwaway server).
-async fn create_roles(client: &Client, roles: &BTreeSet<String>) -> Result<(), CliError> {
+/// The roles in `roles` that the server `client` is connected to does not have.
+pub async fn missing_roles(
+    client: &Client,
+    roles: &BTreeSet<String>,
+) -> Result<BTreeSet<String>, CliError> {
     let existing: BTreeSet<String> = client
         .query("SELECT rolname::text FROM pg_roles", &[])
         .await
@@ -102,10 +104,16 @@ async fn create_roles(client: &Client, roles: &BTreeSet<String>) -> Result<(), C
         .iter()
         .map(|row| row.get(0))
         .collect();
-    for role in roles.difference(&existing) {
+    Ok(roles.difference(&existing).cloned().collect())
+}
+
+/// Creates every role in `roles` that the server does not have (cluster-wide; only ever run
+/// on a throwaway server).
+async fn create_roles(client: &Client, roles: &BTreeSet<String>) -> Result<(), CliError> {
+    for role in missing_roles(client, roles).await? {
         run(
             client,
-            &format!("CREATE ROLE {} NOLOGIN", quote_ident(role)),
+            &format!("CREATE ROLE {} NOLOGIN", quote_ident(&role)),
         )
         .await?;
     }

@@ -7,7 +7,8 @@ use super::replay;
 use super::source::{self, Found, Source};
 use super::{runtime, CliError, Context, ErrorKind, Outcome};
 use crate::catalog::connect;
-use crate::model::Database;
+use crate::model::{quote_ident, Database};
+use crate::plan;
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
@@ -46,6 +47,28 @@ pub fn run(context: &mut Context, args: RestoreArgs) -> Result<Outcome, CliError
                 ),
             )
             .with_hint("restore builds a schema into a new, empty database only: CREATE DATABASE one and name it with --database-url"));
+        }
+        // Roles belong to the server, not to the database: restore makes none of them.
+        let missing = replay::missing_roles(&client, &plan::roles(&wanted.database)).await?;
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(String::as_str).collect();
+            let create: Vec<String> = names
+                .iter()
+                .map(|r| format!("CREATE ROLE {} NOLOGIN;", quote_ident(r)))
+                .collect();
+            return Err(CliError::new(
+                ErrorKind::Usage,
+                format!(
+                    "{} lacks roles that {} names: {}",
+                    target.display_redacted(),
+                    wanted.label,
+                    names.join(", ")
+                ),
+            )
+            .with_hint(format!(
+                "roles belong to the server, and restore creates none: create them first ({})",
+                create.join(" ")
+            )));
         }
         replay::build(&client, &target, &wanted.database, &config).await
     })?;
