@@ -262,6 +262,49 @@ fn restore_names_the_roles_the_server_lacks_and_builds_nothing() {
     assert_eq!(fingerprint_of(&repo, &target), before);
 }
 
+/// A production snapshot's `plpgsql` is owned by that server's bootstrap superuser, which the
+/// server built into is not: no statement changes an extension's owner, so restore and
+/// `--verify` say so and compare the rest.
+#[test]
+fn the_owner_a_new_database_gives_plpgsql_is_no_difference() {
+    let source = cluster().fresh_database("plpgsql_owner_source");
+    cluster().execute(&source, "CREATE TABLE public.t (id int);");
+    cluster().execute("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'elsewhere') THEN CREATE ROLE elsewhere NOLOGIN; END IF; END $$");
+    let repo = Repo::new();
+    repo.schemagit(&["snapshot", "--database-url", &cluster().url(&source)])
+        .success();
+    let mut files = schemagit::folder::read_folder(&repo.path().join("snapshots/default")).unwrap();
+    let mut db = schemagit::codec::decode(&files).unwrap();
+    let plpgsql = db
+        .extensions
+        .iter_mut()
+        .find(|e| e.name == "plpgsql")
+        .unwrap();
+    plpgsql.owner = "elsewhere".into();
+    files = schemagit::codec::encode(&db).unwrap().files;
+    let folder = tempfile::tempdir().unwrap();
+    for (path, bytes) in &files {
+        let file = folder.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, bytes).unwrap();
+    }
+    let folder = folder.path().to_str().unwrap();
+
+    let target = cluster().fresh_database("plpgsql_owner_target");
+    let run = repo.schemagit(&["restore", folder, "--database-url", &cluster().url(&target)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the same but for the owner of plpgsql (owned by schemagit here)"),
+        "{}",
+        run.stderr
+    );
+    let plan = repo.schemagit(&["plan", "empty", folder, "--verify", "--json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert_eq!(plan.json()["summary"]["verified"], true);
+    assert!(!plan.stdout.contains("plpgsql"), "{}", plan.stdout);
+}
+
 /// Holds a transaction that wrote to a table open, then runs a plan that builds an index on it
 /// while a third session reads and writes: with `--online` the build takes no lock that stops
 /// them (it waits for the open transaction instead), without it the build queues for a lock

@@ -120,6 +120,17 @@ async fn create_roles(client: &Client, roles: &BTreeSet<String>) -> Result<(), C
     Ok(())
 }
 
+/// A schema built into an empty database.
+pub struct Built {
+    /// What the database holds now, read back.
+    pub database: Database,
+    /// What the empty database held before: its `public` schema and `plpgsql`.
+    pub empty: Database,
+    /// The extensions the empty database came with whose owner differs from the target's
+    /// (see [`adopt_extension_owners`]).
+    pub kept_owners: Vec<String>,
+}
+
 /// Builds `target` into the empty database `client` is connected to: reads what the empty
 /// database already holds (its `public` schema, `plpgsql`), applies the plan from that to
 /// `target`, and reads the result back.
@@ -128,10 +139,43 @@ pub async fn build(
     at: &ConnectOptions,
     target: &Database,
     config: &Config,
-) -> Result<Database, CliError> {
+) -> Result<Built, CliError> {
     let empty = read_connected(client, at, config).await?;
     apply(client, &plan::plan(&empty, target, Options::default())).await?;
-    read_connected(client, at, config).await
+    let mut database = read_connected(client, at, config).await?;
+    let kept_owners = adopt_extension_owners(&mut database, &empty, target);
+    Ok(Built {
+        database,
+        empty,
+        kept_owners,
+    })
+}
+
+/// The extensions a new database comes with (`plpgsql`) are owned by the server's bootstrap
+/// superuser, and PostgreSQL has no statement that gives an extension another owner: where
+/// `read` still holds such an extension, it takes the owner `target` gives it, so only what a
+/// plan can change is compared. Returns `plpgsql (owned by postgres here)` for each one whose
+/// owner differed, for a note.
+pub fn adopt_extension_owners(
+    read: &mut Database,
+    empty: &Database,
+    target: &Database,
+) -> Vec<String> {
+    let mut kept = Vec::new();
+    for extension in &mut read.extensions {
+        let came_with = empty.extensions.iter().any(|e| e.name == extension.name);
+        let wanted = target.extensions.iter().find(|e| e.name == extension.name);
+        if let (true, Some(wanted)) = (came_with, wanted) {
+            if wanted.owner != extension.owner {
+                kept.push(format!(
+                    "{} (owned by {} here)",
+                    extension.name, extension.owner
+                ));
+                extension.owner = wanted.owner.clone();
+            }
+        }
+    }
+    kept
 }
 
 /// What a replay proved, or where it stopped.
@@ -163,7 +207,7 @@ pub fn prove(
         let at = ConnectOptions::parse(&server.url("schemagit_plan"))?;
         let client = connect::connect(&at).await?;
         let built = build(&client, &at, old, config).await?;
-        let build_differs = differing(&built, old)?;
+        let build_differs = differing(&built.database, old)?;
         if !build_differs.is_empty() {
             return Ok(Proof {
                 build_differs,
@@ -171,7 +215,8 @@ pub fn prove(
             });
         }
         apply(&client, plan).await?;
-        let after = read_connected(&client, &at, config).await?;
+        let mut after = read_connected(&client, &at, config).await?;
+        adopt_extension_owners(&mut after, &built.empty, new);
         Ok::<_, CliError>(Proof {
             build_differs,
             plan_differs: differing(&after, new)?,

@@ -72,7 +72,7 @@ pub fn run(context: &mut Context, args: RestoreArgs) -> Result<Outcome, CliError
         }
         replay::build(&client, &target, &wanted.database, &config).await
     })?;
-    let differs = replay::differing(&built, &wanted.database)?;
+    let differs = replay::differing(&built.database, &wanted.database)?;
     if !differs.is_empty() {
         return Err(CliError::new(
             ErrorKind::Migrations,
@@ -85,8 +85,16 @@ pub fn run(context: &mut Context, args: RestoreArgs) -> Result<Outcome, CliError
         )
         .with_hint("`schemagit diff` between the source and the database shows how"));
     }
+    let same = if built.kept_owners.is_empty() {
+        "the same fingerprint".to_string()
+    } else {
+        format!(
+            "the same but for the owner of {}, which PostgreSQL has no statement to change",
+            built.kept_owners.join(", ")
+        )
+    };
     context.note(format!(
-        "restored {} into {}: {}, the same fingerprint",
+        "restored {} into {}: {}, {same}",
         wanted.label,
         target.display_redacted(),
         crate::report::changes::counted(wanted.database.object_count(), "object")
