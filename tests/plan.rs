@@ -41,6 +41,52 @@ fn the_store_round_trips_between_its_releases() {
     );
 }
 
+/// A column dropped or retyped by hand is the commonest drift: the plan touches only the views
+/// that read it, so reverting an added column does not drop and empty a materialized view.
+#[test]
+fn only_the_views_that_read_a_changed_column_are_made_again() {
+    let base = cluster().database_from("store_columns", &[fixture("store_v1.sql")]);
+    let drops = |change: &str| -> Vec<String> {
+        let changed = common::copy_database(&base, "store_changed", change);
+        let plan = Repo::new()
+            .schemagit(&[
+                "plan",
+                &cluster().url(&changed),
+                &cluster().url(&base),
+                "--json",
+            ])
+            .success()
+            .json();
+        common::drop_database(&changed);
+        plan["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["sql"].as_str())
+            .filter(|sql| sql.starts_with("DROP VIEW") || sql.starts_with("DROP MATERIALIZED VIEW"))
+            .map(str::to_string)
+            .collect()
+    };
+    let added = "ALTER TABLE sales.customers ADD COLUMN nickname text;";
+    let retyped_unread = "ALTER TABLE sales.customers ALTER COLUMN name TYPE varchar(200);";
+    let retyped_read = "ALTER TABLE sales.customers ALTER COLUMN created_at TYPE timestamp;
+                        DROP VIEW sales.customer_totals CASCADE;
+                        CREATE VIEW sales.customer_totals AS
+                          SELECT c.id, c.email, c.created_at, 0::numeric AS spent FROM sales.customers c;";
+    assert_eq!(drops(added), Vec::<String>::new());
+    assert_eq!(drops(retyped_unread), Vec::<String>::new());
+    assert!(
+        drops(retyped_read).contains(&"DROP VIEW sales.customer_totals".to_string()),
+        "{:?}",
+        drops(retyped_read)
+    );
+    for change in [added, retyped_unread, retyped_read] {
+        if let Some(problem) = common::plan_round_trip(&base, change) {
+            panic!("{change}: {problem}");
+        }
+    }
+}
+
 #[test]
 fn the_example_application_round_trips_between_migration_levels() {
     let files = migrations();

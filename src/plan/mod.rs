@@ -157,21 +157,36 @@ impl Plan {
 }
 
 /// The views, materialized views and functions on both sides to drop and create again: those
-/// that use (transitively) a table whose columns lose or change type, or a type, view or
-/// function that the generators replace rather than alter.
+/// that use (transitively) a column that is dropped or changes type, a table made again, or a
+/// type, view or function that the generators replace rather than alter.
 fn rebuild(old: &Database, new: &Database) -> HashSet<Name> {
     let mut invalid: HashSet<Name> = HashSet::new();
-    invalid.extend(tables::invalidated(old, new));
+    let mut columns: Vec<(Name, Vec<String>)> = Vec::new();
+    for (table, changed) in tables::invalidated(old, new) {
+        match changed {
+            None => {
+                invalid.insert(table);
+            }
+            Some(changed) => columns.push((table, changed)),
+        }
+    }
     invalid.extend(objects::invalidated(old, new));
     invalid.extend(views::invalidated(old, new));
     let dependants = views::dependants(old, new);
     let mut rebuild = HashSet::new();
     loop {
         let before = rebuild.len();
-        for (name, uses) in &dependants {
-            if !rebuild.contains(name) && uses.iter().any(|u| invalid.contains(u)) {
-                rebuild.insert(name.clone());
-                invalid.insert(name.clone());
+        for dependant in &dependants {
+            let reads_changed = || {
+                columns.iter().any(|(table, changed)| {
+                    dependant.uses.contains(table) && changed.iter().any(|c| dependant.may_read(c))
+                })
+            };
+            if !rebuild.contains(&dependant.name)
+                && (dependant.uses.iter().any(|u| invalid.contains(u)) || reads_changed())
+            {
+                rebuild.insert(dependant.name.clone());
+                invalid.insert(dependant.name.clone());
             }
         }
         if rebuild.len() == before {

@@ -63,9 +63,11 @@ pub fn steps(old: &Database, new: &Database, context: &Context) -> Vec<Step> {
     steps
 }
 
-/// Tables on both sides whose change stops what uses them from working as it stands: a
-/// column dropped, or its type or collation changed, or the table dropped and created again.
-pub fn invalidated(old: &Database, new: &Database) -> Vec<Name> {
+/// The tables whose change a view or function using them cannot survive, each with the
+/// columns it is about: `None` when the whole table is made again, else the columns dropped or
+/// given another type or collation (PostgreSQL refuses either while a view uses the column,
+/// and allows it while none does).
+pub fn invalidated(old: &Database, new: &Database) -> Vec<(Name, Option<Vec<String>>)> {
     let mut names = Vec::new();
     for table in &new.tables {
         let Some(before) = old
@@ -75,9 +77,16 @@ pub fn invalidated(old: &Database, new: &Database) -> Vec<Name> {
         else {
             continue;
         };
+        let here = name(&table.schema, &table.name);
+        if replaced(before, table) {
+            names.push((here, None));
+            continue;
+        }
         let renames = column_renames(before, table);
-        let changed = replaced(before, table)
-            || before.columns.iter().any(|c| {
+        let columns: Vec<String> = before
+            .columns
+            .iter()
+            .filter(|c| {
                 let now = renames
                     .iter()
                     .find(|(from, _)| from == &c.name)
@@ -89,9 +98,11 @@ pub fn invalidated(old: &Database, new: &Database) -> Vec<Name> {
                     .map_or(true, |n| {
                         n.data_type != c.data_type || n.collation != c.collation
                     })
-            });
-        if changed {
-            names.push(name(&table.schema, &table.name));
+            })
+            .map(|c| c.name.clone())
+            .collect();
+        if !columns.is_empty() {
+            names.push((here, Some(columns)));
         }
     }
     names
@@ -2748,7 +2759,10 @@ mod tests {
         assert!(kinds.contains(&HazardKind::Rewrite));
         assert!(kinds.contains(&HazardKind::DataLoss));
         assert!(kinds.contains(&HazardKind::Lock));
-        assert_eq!(invalidated(&old, &new), [name("shop", "t")]);
+        assert_eq!(
+            invalidated(&old, &new),
+            [(name("shop", "t"), Some(vec!["v".to_string()]))]
+        );
         let widened = db(vec![table("t", vec![column("v", "character varying(10)")])]);
         let wider = db(vec![table("t", vec![column("v", "character varying(20)")])]);
         let p = plan(&widened, &wider, Options::default());

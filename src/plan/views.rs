@@ -92,15 +92,21 @@ pub fn invalidated(old: &Database, new: &Database) -> Vec<Name> {
 
 /// Every view, materialized view and function on both sides, with the names its old
 /// definition uses.
-pub fn dependants(old: &Database, new: &Database) -> Vec<(Name, Vec<Name>)> {
+pub fn dependants(old: &Database, new: &Database) -> Vec<Dependant> {
     let mut found = Vec::new();
+    let mut add = |own: Name, definition: &[String]| {
+        let text = definition.join("\n");
+        let uses = mentions(&text).into_iter().filter(|n| *n != own).collect();
+        found.push(Dependant {
+            name: own,
+            uses,
+            text,
+        });
+    };
     let views = by_key(&new.views, |v| (v.schema.as_str(), v.name.as_str()));
     for view in &old.views {
         if views.contains_key(&(view.schema.as_str(), view.name.as_str())) {
-            found.push((
-                name(&view.schema, &view.name),
-                mentions(&view.definition.join("\n")),
-            ));
+            add(name(&view.schema, &view.name), &view.definition);
         }
     }
     let matviews = by_key(&new.materialized_views, |v| {
@@ -108,10 +114,7 @@ pub fn dependants(old: &Database, new: &Database) -> Vec<(Name, Vec<Name>)> {
     });
     for view in &old.materialized_views {
         if matviews.contains_key(&(view.schema.as_str(), view.name.as_str())) {
-            found.push((
-                name(&view.schema, &view.name),
-                mentions(&view.definition.join("\n")),
-            ));
+            add(name(&view.schema, &view.name), &view.definition);
         }
     }
     let functions = by_key(&new.functions, |f| {
@@ -128,15 +131,27 @@ pub fn dependants(old: &Database, new: &Database) -> Vec<(Name, Vec<Name>)> {
             function.identity_arguments.as_str(),
         );
         if functions.contains_key(&key) {
-            let own = name(&function.schema, &function.name);
-            let uses = mentions(&function.definition.join("\n"))
-                .into_iter()
-                .filter(|n| *n != own)
-                .collect();
-            found.push((own, uses));
+            add(name(&function.schema, &function.name), &function.definition);
         }
     }
     found
+}
+
+/// A view, materialized view or function on both sides, with the names its old definition
+/// mentions and that definition.
+pub struct Dependant {
+    pub name: Name,
+    pub uses: Vec<Name>,
+    pub text: String,
+}
+
+impl Dependant {
+    /// Whether the definition may read `column`: whether its name appears anywhere in it,
+    /// case folded (the server deparses a view's columns qualified, so one it reads always
+    /// appears; a name that appears for another reason only costs a rebuild).
+    pub fn may_read(&self, column: &str) -> bool {
+        self.text.to_lowercase().contains(&column.to_lowercase())
+    }
 }
 
 fn by_key<'a, T, K: Ord>(items: &'a [T], key: impl Fn(&'a T) -> K) -> BTreeMap<K, &'a T> {
