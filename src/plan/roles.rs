@@ -40,8 +40,7 @@ pub fn roles(db: &Database) -> BTreeSet<String> {
     }
     for table in &db.tables {
         for policy in &table.policies {
-            // A policy for everyone names `public`, as PostgreSQL lists it: no role.
-            roles.extend(policy.roles.iter().filter(|r| *r != "public").cloned());
+            roles.extend(policy.roles.iter().cloned());
         }
         for column in &table.columns {
             if let Some(identity) = &column.identity {
@@ -68,12 +67,14 @@ pub fn roles(db: &Database) -> BTreeSet<String> {
                 other
                     .name
                     .rsplit_once('@')
-                    .map(|(user, _)| user.to_string())
-                    .filter(|user| user != "PUBLIC"),
+                    .map(|(user, _)| user.to_string()),
             ),
             _ => {}
         }
     }
+    // Everyone: a grant to PUBLIC, a policy or user mapping for `public`. PostgreSQL reserves
+    // the name, so no role is ever called that.
     roles.remove("PUBLIC");
+    roles.remove("public");
     roles
 }
