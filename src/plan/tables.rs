@@ -2127,8 +2127,14 @@ impl<'a> TablePlan<'a> {
             .hazard(
                 HazardKind::Access,
                 format!(
-                    "drops policy {} on {}: the rows it let through are no longer",
-                    policy.name, self.q
+                    "drops policy {} on {}: {}",
+                    policy.name,
+                    self.q,
+                    if policy.mode == "restrictive" {
+                        "the rows it held back are no longer held back"
+                    } else {
+                        "the rows only it let through are no longer let through"
+                    }
                 ),
             )
             .hazard(HazardKind::Lock, self.lock());
