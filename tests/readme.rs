@@ -342,6 +342,35 @@ fn the_json_examples_are_what_the_tool_prints() {
         "check --json",
     );
 
+    // Before the snapshot takes the drift in: `plan --revert` undoes it. Its statements and
+    // hazards have the keys of the README's, whatever their number.
+    let plan = run(
+        &repo,
+        &["plan", "--revert", "--json", "--env", "prod"],
+        &vars,
+    )
+    .success()
+    .json();
+    let example = readme_json("`schemagit plan --json`");
+    let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&example), keys(&plan), "{plan}");
+    assert_json_like(
+        &example["summary"]["from"],
+        &plan["summary"]["from"],
+        false,
+        &[],
+        "plan",
+    );
+    assert_eq!(keys(&example["summary"]), keys(&plan["summary"]), "{plan}");
+    let statements = plan["statements"].as_array().unwrap();
+    assert!(statements.len() >= 2, "{plan}");
+    for statement in statements {
+        assert_eq!(keys(&example["statements"][0]), keys(statement), "{plan}");
+        for hazard in statement["hazards"].as_array().unwrap() {
+            assert_eq!(keys(&example["statements"][0]["hazards"][0]), keys(hazard));
+        }
+    }
+
     let snapshot = run(&repo, &["snapshot", "--json", "--env", "prod"], &vars)
         .success()
         .json();
