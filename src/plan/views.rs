@@ -100,7 +100,7 @@ pub fn dependants(old: &Database, new: &Database) -> Vec<Dependant> {
         found.push(Dependant {
             name: own,
             uses,
-            text,
+            folded: text.to_lowercase(),
         });
     };
     let views = by_key(&new.views, |v| (v.schema.as_str(), v.name.as_str()));
@@ -138,11 +138,11 @@ pub fn dependants(old: &Database, new: &Database) -> Vec<Dependant> {
 }
 
 /// A view, materialized view or function on both sides, with the names its old definition
-/// mentions and that definition.
+/// mentions and that definition, case folded once.
 pub struct Dependant {
     pub name: Name,
     pub uses: Vec<Name>,
-    pub text: String,
+    folded: String,
 }
 
 impl Dependant {
@@ -150,7 +150,7 @@ impl Dependant {
     /// case folded (the server deparses a view's columns qualified, so one it reads always
     /// appears; a name that appears for another reason only costs a rebuild).
     pub fn may_read(&self, column: &str) -> bool {
-        self.text.to_lowercase().contains(&column.to_lowercase())
+        self.folded.contains(&column.to_lowercase())
     }
 }
 
