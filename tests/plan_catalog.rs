@@ -41,7 +41,9 @@ const KINDS: &[&str] = &[
 const MORE: &[&str] = &[
     "DROP EVENT TRIGGER shop_ddl",
     "DROP SUBSCRIPTION shop_sub",
-    "ALTER SUBSCRIPTION shop_sub SET (binary = true, synchronous_commit = 'local')",
+    "-- PostgreSQL 14+
+     ALTER SUBSCRIPTION shop_sub SET (binary = true, synchronous_commit = 'local')",
+    "ALTER SUBSCRIPTION shop_sub SET (synchronous_commit = 'remote_write')",
     "ALTER SUBSCRIPTION shop_sub SET PUBLICATION shop_pub, other_pub WITH (refresh = false)",
     "ALTER SUBSCRIPTION shop_sub SET (slot_name = 'shop_slot')",
     "ALTER SUBSCRIPTION shop_sub CONNECTION 'host=127.0.0.2 port=1 dbname=y password=other'",
@@ -146,7 +148,7 @@ CREATE PUBLICATION nothing_yet;
 COMMENT ON PUBLICATION nothing_yet IS 'publication: no tables';
 CREATE SUBSCRIPTION elsewhere CONNECTION 'host=127.0.0.1 port=1 dbname=x password=sub-secret'
   PUBLICATION everything, remote_one
-  WITH (connect = false, slot_name = 'elsewhere_slot', binary = true, synchronous_commit = 'local');
+  WITH (connect = false, slot_name = 'elsewhere_slot', synchronous_commit = 'local');
 COMMENT ON SUBSCRIPTION elsewhere IS 'subscription: never connects';
 ALTER DEFAULT PRIVILEGES REVOKE USAGE ON TYPES FROM PUBLIC;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC;

@@ -76,5 +76,8 @@ pub fn roles(db: &Database) -> BTreeSet<String> {
     // the name, so no role is ever called that.
     roles.remove("PUBLIC");
     roles.remove("public");
+    // The name the snapshot gives the built-in owner of `public` on every server version (the
+    // predefined role from PostgreSQL 14, the bootstrap superuser before), never one to create.
+    roles.remove("pg_database_owner");
     roles
 }

@@ -367,9 +367,11 @@ SELECT format('CREATE SUBSCRIPTION %I CONNECTION %L PUBLICATION %s WITH (connect
                  FROM (VALUES
                    ('binary', to_jsonb(s) ->> 'subbinary'),
                    ('streaming', CASE to_jsonb(s) ->> 'substream' WHEN 'true' THEN 'on' WHEN 't' THEN 'on'
-                                                                 WHEN 'p' THEN 'parallel' ELSE 'off' END),
+                                                                 WHEN 'p' THEN 'parallel' WHEN 'false' THEN 'off'
+                                                                 WHEN 'f' THEN 'off' END),
                    ('synchronous_commit', quote_literal(s.subsynccommit)),
-                   ('two_phase', CASE to_jsonb(s) ->> 'subtwophasestate' WHEN 'd' THEN 'false' ELSE 'true' END),
+                   ('two_phase', CASE to_jsonb(s) ->> 'subtwophasestate' WHEN 'd' THEN 'false'
+                                                                        WHEN 'p' THEN 'true' WHEN 'e' THEN 'true' END),
                    ('disable_on_error', to_jsonb(s) ->> 'subdisableonerr'),
                    ('origin', quote_literal(to_jsonb(s) ->> 'suborigin')),
                    ('password_required', to_jsonb(s) ->> 'subpasswordrequired'),
