@@ -1050,8 +1050,8 @@ fn secret_hazard(step: Step, what: &str) -> Step {
     )
 }
 
-/// The subscription options recorded, as `WITH (…)` and `ALTER SUBSCRIPTION … SET (…)`
-/// write them; `two_phase` only on create, where PostgreSQL takes it.
+/// The subscription options recorded, as `key = value` the way `WITH (…)` and `ALTER
+/// SUBSCRIPTION … SET (…)` write them; `two_phase` only on create, where PostgreSQL takes it.
 fn subscription_options(o: &CatalogObject, create: bool) -> Vec<String> {
     let mut options = Vec::new();
     for key in [
@@ -1151,8 +1151,14 @@ fn subscription_changes(old: &CatalogObject, new: &CatalogObject, db: &Database)
             slot(new)
         )));
     }
-    let options = subscription_options(new, false);
-    if options != subscription_options(old, false) && !options.is_empty() {
+    // Only the options that change: some may not be set at all in some states (PostgreSQL 17
+    // refuses `failover` for a subscription without a slot, even to the value it has).
+    let before = subscription_options(old, false);
+    let options: Vec<String> = subscription_options(new, false)
+        .into_iter()
+        .filter(|option| !before.contains(option))
+        .collect();
+    if !options.is_empty() {
         steps.push(step(format!(
             "ALTER SUBSCRIPTION {q} SET ({})",
             options.join(", ")
