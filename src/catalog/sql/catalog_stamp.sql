@@ -1,22 +1,22 @@
--- A stamp of the catalogs a snapshot reads: for each, its row count and the sum of its rows'
--- xmin (the transaction that wrote each row version). Any committed DDL inserts, updates or
--- deletes catalog rows, so it changes the stamp; VACUUM and ANALYZE update in place and do not.
--- pg_class and pg_index are stamped by a hash of the columns DDL sets, leaving out those that a
--- table rewrite (TRUNCATE, VACUUM FULL, CLUSTER, REINDEX, REFRESH MATERIALIZED VIEW) or VACUUM
--- changes: storage, statistics, frozen xids, the has-rules/triggers/subclass hints and
--- indcheckxmin, which DDL never changes alone. A partition bound changes only with its
--- pg_inherits row, and an index's NULLS NOT DISTINCT only with the index (a new oid). Hashing a
--- ROW of the columns costs an eighth of hashing the whole row as JSON. Rows of temporary objects (other sessions' temp tables, their
--- columns, defaults, constraints, indexes, sequences, rules, triggers, policies, comments,
--- dependencies, and functions and types in temp schemas) are left out, and of the shared
--- catalogs only the rows of this database count (other databases come and go on a shared
+-- A stamp of the catalogs a snapshot reads: for each, its row count and the sum of its rows' xmin
+-- (the transaction that wrote each row version). Any committed DDL inserts, updates or deletes
+-- catalog rows, so it changes the stamp; VACUUM and ANALYZE update in place and do not. pg_class
+-- and pg_index are stamped by a hash of the columns DDL sets, leaving out those that a table
+-- rewrite (TRUNCATE, VACUUM FULL, CLUSTER, REINDEX, REFRESH MATERIALIZED VIEW) or VACUUM changes:
+-- storage, statistics, frozen xids, the has-rules/triggers/subclass hints and indcheckxmin, which
+-- DDL never changes alone. A partition bound changes only with its pg_inherits row, and an
+-- index's NULLS NOT DISTINCT only with the index (a new oid). Hashing a ROW of the columns costs
+-- an eighth of hashing the whole row as JSON. Rows of temporary objects (other sessions' temp
+-- tables, their columns, defaults, constraints, indexes, sequences, rules, triggers, policies,
+-- comments, dependencies, and functions and types in temp schemas) are left out, and of the
+-- shared catalogs only the rows of this database count (other databases come and go on a shared
 -- server); roles count by name, those that own or are granted something here (pg_shdepend).
--- Catalogs whose system columns a role may not read are stamped by their readable content. The deparse
--- functions read the latest catalog rather than the transaction's snapshot, so a stamp taken
--- inside the read that equals one taken after it proves nothing changed while it ran.
--- Several statements, run one at a time: planning one locks a catalog and all its indexes,
--- and a server with a small lock table has no room for all of them at once.
--- PostgreSQL 13 to 17 (pg_publication_namespace, 15 and later: catalog_stamp_15.sql).
+-- Catalogs whose system columns a role may not read are stamped by their readable content. The
+-- deparse functions read the latest catalog rather than the transaction's snapshot, so a stamp
+-- taken inside the read that equals one taken after it proves nothing changed while it ran.
+-- Several statements, run one at a time: planning one locks a catalog and all its indexes, and a
+-- server with a small lock table has no room for all of them at once. PostgreSQL 13 to 17
+-- (pg_publication_namespace, 15 and later: catalog_stamp_15.sql).
 WITH temp_namespaces AS (
   SELECT oid FROM pg_catalog.pg_namespace WHERE nspname ~ '^pg_(toast_)?temp_'
 )
