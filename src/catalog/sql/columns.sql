@@ -8,6 +8,8 @@
 -- Rows come in position order within each relation (the reader keeps that order; the model
 -- sorts relations), and the identity sequence is looked up for identity columns only: sorting
 -- by oid and not probing pg_depend for every column take a third off the query.
+-- A partition's identity column on PostgreSQL 17 is its parent's (same sequence, no own one):
+-- the parent's file holds it, so the partition's column shows none, as on earlier versions.
 -- PostgreSQL 13 to 17: the statistics target (nullable in 17) and compression (14+) are the two
 -- placeholders in braces, spelled for the server's version when the query is sent.
 SELECT n.nspname AS schema,
@@ -20,7 +22,8 @@ SELECT n.nspname AS schema,
        a.attnotnull AS not_null,
        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr,
        a.attgenerated::text AS generated,
-       a.attidentity::text AS identity,
+       CASE WHEN c.relispartition AND dep.objid IS NULL THEN '' ELSE a.attidentity::text END
+         AS identity,
        pg_catalog.format_type(s.seqtypid, NULL) AS seq_type,
        s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
        CASE WHEN sc.relname <> c.relname || '_' || a.attname || '_seq' THEN sc.relname END AS seq_name,
