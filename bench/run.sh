@@ -127,8 +127,11 @@ schemagit=${CARGO_TARGET_DIR:-$root/target}/release/schemagit
 export GIT_CONFIG_GLOBAL=/dev/null GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@localhost \
   GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@localhost
 
+# A new repository in a new folder: the rounds' repositories stay until the end, since
+# deleting tens of thousands of files right before creating as many again makes each create
+# slow on ext4 (its inode allocator skips recently deleted inodes), which would be timed too.
 fresh_repo() {
-  rm -rf "$1" && git init -q "$1" && git -C "$1" commit -q --allow-empty -m start
+  git init -q "$1" && git -C "$1" commit -q --allow-empty -m start
 }
 
 # Runs a command with its output thrown away; prints "seconds peak-KiB".
@@ -204,7 +207,6 @@ if ! exists "$name"; then
   load "$name" "$tables" "$schemas"
 fi
 db=$(database_url "$name")
-repo=$work/repo
 steps=(floor pg_dump snapshot_fresh snapshot_unchanged snapshot_one_change diff verify)
 migra=$(command -v migra || true)
 [ -n "$migra" ] && steps+=(migra)
@@ -217,7 +219,7 @@ run_step() {
   case $1 in
     floor) measure psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -f "$work/catalog_floor.sql" -o /dev/null ;;
     pg_dump) measure pg_dump --schema-only -d "$db" -f /dev/null ;;
-    snapshot_fresh) fresh_repo "$repo"; measure "$schemagit" snapshot --repo "$repo" --database-url "$db" ;;
+    snapshot_fresh) repo=$work/repo.$round; fresh_repo "$repo"; measure "$schemagit" snapshot --repo "$repo" --database-url "$db" ;;
     snapshot_unchanged) measure "$schemagit" snapshot --repo "$repo" --database-url "$db" ;;
     snapshot_one_change)
       psql -X -q -d "$db" -c "ALTER TABLE $table ADD COLUMN bench_round_$round int"

@@ -32,6 +32,7 @@ pub mod interrupt;
 pub mod migrations;
 pub mod model;
 pub mod notify;
+pub mod parallel;
 pub mod plan;
 pub mod report;
 pub mod time;

@@ -189,6 +189,9 @@ impl From<VcsError> for CliError {
             VcsError::UnknownRevision { .. } => {
                 Some("name a commit, branch or tag that exists (see `git log`)".to_string())
             }
+            VcsError::Overlap { .. } => Some(
+                "give each environment in schemagit.toml a folder beside the others".to_string(),
+            ),
             _ => None,
         };
         let kind = match &e {

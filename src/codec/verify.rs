@@ -63,24 +63,10 @@ pub fn verify(files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
 /// The problems of every entry's file, in manifest order. Each file is hashed, decoded and
 /// encoded again on its own, so the entries are split over the machine's cores.
 fn check_entries(entries: &[ManifestEntry], files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = entries.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let checks: Vec<_> = entries
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .filter_map(|e| check_entry(e, files))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        checks
-            .into_iter()
-            .flat_map(|check| check.join().expect("a file check does not panic"))
-            .collect()
-    })
+    crate::parallel::map(entries, |entry| check_entry(entry, files))
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// What is wrong with one entry's file, if anything.

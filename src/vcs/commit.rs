@@ -2,8 +2,8 @@
 //!
 //! The new folder's tree is built from the snapshot's bytes and grafted into the parent commit's
 //! tree, so the commit holds exactly the old tree with `folder` replaced: other staged or
-//! unstaged work is never picked up. The new blobs, trees and the commit are written as one
-//! pack. On the checked-out branch the work tree and index entries under `folder` are then
+//! unstaged work is never picked up. The blobs and trees the parent commit does not hold, and
+//! the commit, are written as one pack (see [`super::pack`]). On the checked-out branch the work tree and index entries under `folder` are then
 //! brought up to date, only where they differ, and the branch moves last, in one atomic ref
 //! update: an interrupted run leaves at most an uncommitted snapshot, never a partial commit.
 //!
@@ -11,9 +11,9 @@
 //! section (see [`crate::interrupt`]): Ctrl-C and SIGTERM wait until it is over, so no git lock
 //! file is left behind and the work tree is never half-synced.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -21,6 +21,7 @@ use std::time::Duration;
 use git2::{Commit, FileMode, Index, IndexEntry, IndexTime, Oid, Repository, Signature, Tree};
 
 use super::lock::RepoLock;
+use super::pack::{blob_ids, Entry, Pack};
 use super::{Repo, VcsError};
 use crate::interrupt::{self, Critical};
 
@@ -77,15 +78,16 @@ pub enum Previous<'a> {
     Changed { always: &'a str },
 }
 
-/// A tree under construction: file bytes and sub-folders by name.
+/// A tree under construction: files (bytes and blob id) and sub-folders by name.
 #[derive(Default)]
 pub(super) struct Folder<'a> {
-    files: BTreeMap<&'a str, &'a [u8]>,
+    files: BTreeMap<&'a str, (&'a [u8], Oid)>,
     folders: BTreeMap<&'a str, Folder<'a>>,
 }
 
 impl<'a> Folder<'a> {
-    pub(super) fn from_files(files: &'a BTreeMap<String, Vec<u8>>) -> Self {
+    /// The folder of `files`, whose blob ids `blobs` holds by the same paths.
+    pub(super) fn from_files(files: &'a BTreeMap<String, Vec<u8>>, blobs: &BlobIds) -> Self {
         let mut root = Folder::default();
         for (path, bytes) in files {
             let mut folder = &mut root;
@@ -94,56 +96,84 @@ impl<'a> Folder<'a> {
                 if parts.peek().is_some() {
                     folder = folder.folders.entry(part).or_default();
                 } else {
-                    folder.files.insert(part, bytes);
+                    folder.files.insert(part, (bytes, blobs[path]));
                 }
             }
         }
         root
     }
 
-    /// Writes the tree and its blobs, recording each file's blob id by path into `blobs`.
-    pub(super) fn write(
-        &self,
-        repo: &Repository,
-        prefix: &str,
-        blobs: &mut BlobIds,
-    ) -> Result<Oid, git2::Error> {
-        let mut builder = repo.treebuilder(None)?;
-        for (name, bytes) in &self.files {
-            let id = repo.blob(bytes)?;
-            blobs.insert(format!("{prefix}{name}"), id);
-            builder.insert(name, id, FileMode::Blob.into())?;
+    /// Adds the tree, its sub-trees and blobs to `pack`; returns the tree's id.
+    pub(super) fn write(&self, pack: &mut Pack<'a>) -> Result<Oid, git2::Error> {
+        let mut entries = Vec::with_capacity(self.files.len() + self.folders.len());
+        for (name, (bytes, id)) in &self.files {
+            pack.blob(*id, bytes);
+            entries.push(Entry {
+                name: Cow::Borrowed(name.as_bytes()),
+                mode: FileMode::Blob.into(),
+                id: *id,
+            });
         }
         for (name, folder) in &self.folders {
-            let id = folder.write(repo, &format!("{prefix}{name}/"), blobs)?;
-            builder.insert(name, id, FileMode::Tree.into())?;
+            entries.push(Entry {
+                name: Cow::Borrowed(name.as_bytes()),
+                mode: FileMode::Tree.into(),
+                id: folder.write(pack)?,
+            });
         }
-        builder.write()
+        pack.tree(entries)
     }
 }
 
-/// `base` with the tree at `path` replaced by `subtree`.
+/// Adds to `pack` the tree `base` with the tree at each path of `grafts` (components from
+/// `base`) replaced by its new id, and the trees above them; returns the new tree's id. The
+/// paths are never one inside another (see [`VcsError::Overlap`]).
 pub(super) fn graft(
     repo: &Repository,
     base: Option<&Tree>,
-    path: &[&str],
-    subtree: Oid,
+    grafts: &[(&[&str], Oid)],
+    pack: &mut Pack,
 ) -> Result<Oid, git2::Error> {
-    let mut builder = repo.treebuilder(base)?;
-    let (first, rest) = path
-        .split_first()
-        .expect("a snapshot folder path is never empty");
-    if rest.is_empty() {
-        builder.insert(first, subtree, FileMode::Tree.into())?;
-    } else {
-        let child = match base.and_then(|tree| tree.get_name(first)) {
+    let mut replaced: BTreeMap<&str, Oid> = BTreeMap::new();
+    let mut below: BTreeMap<&str, Vec<(&[&str], Oid)>> = BTreeMap::new();
+    for (path, id) in grafts {
+        match path.split_first() {
+            Some((name, [])) => {
+                replaced.insert(name, *id);
+            }
+            Some((name, rest)) => below.entry(name).or_default().push((rest, *id)),
+            None => unreachable!("a snapshot folder path is never empty"),
+        }
+    }
+    for (name, grafts) in below {
+        let child = match base.and_then(|tree| tree.get_name(name)) {
             Some(entry) => entry.to_object(repo)?.into_tree().ok(),
             None => None,
         };
-        let grafted = graft(repo, child.as_ref(), rest, subtree)?;
-        builder.insert(first, grafted, FileMode::Tree.into())?;
+        let id = graft(repo, child.as_ref(), &grafts, pack)?;
+        replaced.insert(name, id);
     }
-    builder.write()
+    let mut entries: Vec<Entry> = base
+        .into_iter()
+        .flat_map(Tree::iter)
+        .filter(|entry| !entry.name().is_some_and(|name| replaced.contains_key(name)))
+        .map(|entry| Entry {
+            name: Cow::Owned(entry.name_bytes().to_vec()),
+            mode: entry.filemode(),
+            id: entry.id(),
+        })
+        .collect();
+    entries.extend(replaced.into_iter().map(|(name, id)| Entry {
+        name: Cow::Borrowed(name.as_bytes()),
+        mode: FileMode::Tree.into(),
+        id,
+    }));
+    pack.tree(entries)
+}
+
+/// A folder path's components.
+pub(super) fn components(folder: &str) -> Vec<&str> {
+    folder.split('/').filter(|part| !part.is_empty()).collect()
 }
 
 pub(super) fn signature(repo: &Repository) -> Result<Signature<'static>, git2::Error> {
@@ -177,12 +207,12 @@ impl Repo {
         self.refuse_git_locks(&target)?;
         let parent_tree = target.parent.as_ref().map(Commit::tree).transpose()?;
 
-        let writer = Repository::open(self.repo.path())?;
-        let odb = writer.odb()?;
-        let pending = in_memory(&odb)?;
-        let mut blobs = BlobIds::new();
-        let subtree = Folder::from_files(files).write(&writer, "", &mut blobs)?;
-        let components: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
+        let blobs = blob_ids(files)?;
+        let mut pack = Pack::new();
+        if let Some(tree) = &parent_tree {
+            pack.know_folder(&self.repo, tree, folder)?;
+        }
+        let subtree = Folder::from_files(files, &blobs).write(&mut pack)?;
         let unchanged = parent_tree
             .as_ref()
             .and_then(|tree| tree.get_path(Path::new(folder)).ok())
@@ -207,21 +237,19 @@ impl Repo {
             None => None,
         };
         let message = message(old_files.as_ref());
-        let tree_id = graft(&writer, parent_tree.as_ref(), &components, subtree)?;
-        let tree = writer.find_tree(tree_id)?;
-
-        let signature = signature(&writer)?;
-        // libgit2 leaves out a parent that another repository handle looked up.
-        let parents: Vec<Commit> = target
-            .parent
-            .iter()
-            .map(|parent| writer.find_commit(parent.id()))
-            .collect::<Result<_, _>>()?;
-        let parents: Vec<&Commit> = parents.iter().collect();
-        let id = writer.commit(None, &signature, &signature, &message, &tree, &parents)?;
+        let path = components(folder);
+        let tree = graft(
+            &self.repo,
+            parent_tree.as_ref(),
+            &[(&path, subtree)],
+            &mut pack,
+        )?;
+        let signature = signature(&self.repo)?;
+        let parents: Vec<Oid> = target.parent.iter().map(Commit::id).collect();
+        let id = pack.commit(tree, &parents, &signature, &message)?;
         // Stored before the index names the new blobs; nothing refers to them until the
         // branch moves.
-        store_as_pack(&writer, &odb, &pending)?;
+        pack.write(&self.repo)?;
         if let Some(checkout) = &target.checkout {
             sync_work_tree(checkout, folder, files, &blobs)?;
         }
@@ -369,32 +397,6 @@ impl Repo {
         transaction.commit()?;
         Ok(())
     }
-}
-
-/// Adds an in-memory object store in front of `odb`: the objects written through it stay in
-/// memory until [`store_as_pack`] writes them as one pack, or are dropped with it.
-pub(super) fn in_memory<'odb>(odb: &'odb git2::Odb<'_>) -> Result<git2::Mempack<'odb>, VcsError> {
-    // The highest priority, so that every new object is written there.
-    Ok(odb.add_new_mempack_backend(1000)?)
-}
-
-/// Writes the objects `pending` holds into the object database as one pack file, instead of
-/// one loose file per blob and tree.
-pub(super) fn store_as_pack(
-    repo: &Repository,
-    odb: &git2::Odb<'_>,
-    pending: &git2::Mempack<'_>,
-) -> Result<(), VcsError> {
-    let mut pack = git2::Buf::new();
-    pending.dump(repo, &mut pack)?;
-    let mut writer = odb.packwriter()?;
-    writer.write_all(&pack).map_err(|source| VcsError::Io {
-        path: repo.path().join("objects/pack"),
-        source,
-    })?;
-    writer.commit()?;
-    pending.reset()?;
-    Ok(())
 }
 
 /// Makes `folder` in the work tree hold exactly `files` (whose blob ids `blobs` holds by the

@@ -11,11 +11,9 @@ use std::time::Duration;
 
 use git2::Commit;
 
-use super::commit::{
-    graft, in_memory, signature, store_as_pack, sync_work_tree, BlobIds, Committed, Folder,
-    Previous,
-};
+use super::commit::{components, graft, signature, sync_work_tree, Committed, Folder, Previous};
 use super::lock::RepoLock;
+use super::pack::{blob_ids, Pack};
 use super::{Repo, VcsError};
 use crate::interrupt::{self, Critical};
 
@@ -48,6 +46,7 @@ impl Repo {
         previous: Previous,
         message: impl FnOnce(&BTreeMap<String, Option<Files>>) -> String,
     ) -> Result<FoldersUpdate, VcsError> {
+        refuse_overlaps(folders)?;
         let _critical = Critical::enter();
         let _lock = RepoLock::acquire(self.repo.commondir(), lock_timeout)?;
         interrupt::pause_point(self.repo.path(), "locked");
@@ -55,15 +54,18 @@ impl Repo {
         self.refuse_git_locks(&target)?;
         let parent_tree = target.parent.as_ref().map(Commit::tree).transpose()?;
 
-        let writer = git2::Repository::open(self.repo.path())?;
-        let odb = writer.odb()?;
-        let pending = in_memory(&odb)?;
-        let repo = &writer;
+        let repo = &self.repo;
+        let mut pack = Pack::new();
+        if let Some(tree) = &parent_tree {
+            for (folder, _) in folders {
+                pack.know_folder(repo, tree, folder)?;
+            }
+        }
         let mut changed = Vec::new();
         let mut unchanged = Vec::new();
         for (folder, files) in folders {
-            let mut blobs = BlobIds::new();
-            let subtree = Folder::from_files(files).write(repo, "", &mut blobs)?;
+            let blobs = blob_ids(files)?;
+            let subtree = Folder::from_files(files, &blobs).write(&mut pack)?;
             let committed = parent_tree
                 .as_ref()
                 .and_then(|tree| tree.get_path(std::path::Path::new(folder)).ok())
@@ -102,26 +104,19 @@ impl Repo {
             old.insert((*folder).clone(), files);
         }
         let message = message(&old);
-        let mut tree = parent_tree;
-        for (folder, _, subtree, _) in &changed {
-            let components: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
-            let grafted = graft(repo, tree.as_ref(), &components, *subtree)?;
-            tree = Some(repo.find_tree(grafted)?);
-        }
-        let tree = tree.expect("at least one folder was grafted");
-
-        let signature = signature(repo)?;
-        // libgit2 leaves out a parent that another repository handle looked up.
-        let parents: Vec<Commit> = target
-            .parent
+        let paths: Vec<Vec<&str>> = changed.iter().map(|(f, _, _, _)| components(f)).collect();
+        let grafts: Vec<(&[&str], git2::Oid)> = paths
             .iter()
-            .map(|parent| repo.find_commit(parent.id()))
-            .collect::<Result<_, _>>()?;
-        let parents: Vec<&Commit> = parents.iter().collect();
-        let id = repo.commit(None, &signature, &signature, &message, &tree, &parents)?;
+            .zip(&changed)
+            .map(|(path, (_, _, subtree, _))| (path.as_slice(), *subtree))
+            .collect();
+        let tree = graft(repo, parent_tree.as_ref(), &grafts, &mut pack)?;
+        let signature = signature(repo)?;
+        let parents: Vec<git2::Oid> = target.parent.iter().map(Commit::id).collect();
+        let id = pack.commit(tree, &parents, &signature, &message)?;
         // Stored before the index names the new blobs; nothing refers to them until the
         // branch moves.
-        store_as_pack(repo, &odb, &pending)?;
+        pack.write(repo)?;
         if let Some(checkout) = &target.checkout {
             for (folder, files, _, blobs) in &changed {
                 sync_work_tree(checkout, folder, files, blobs)?;
@@ -142,5 +137,18 @@ impl Repo {
             },
             changed: changed.into_iter().map(|(f, _, _, _)| f.clone()).collect(),
         })
+    }
+}
+
+/// Refuses folders one inside another: each is the whole content of its path.
+fn refuse_overlaps(folders: &[(String, &Files)]) -> Result<(), VcsError> {
+    let mut paths: Vec<Vec<&str>> = folders.iter().map(|(f, _)| components(f)).collect();
+    paths.sort();
+    match paths.windows(2).find(|pair| pair[1].starts_with(&pair[0])) {
+        Some(pair) => Err(VcsError::Overlap {
+            outer: pair[0].join("/"),
+            inner: pair[1].join("/"),
+        }),
+        None => Ok(()),
     }
 }

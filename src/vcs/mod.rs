@@ -5,6 +5,7 @@ mod commit;
 mod commit_many;
 mod history;
 mod lock;
+mod pack;
 mod push;
 mod read;
 mod snapshot_commit;
@@ -44,6 +45,8 @@ pub enum VcsError {
     GitLocked { path: PathBuf },
     #[error("{reference} moved while the snapshot was being committed")]
     Moved { reference: String },
+    #[error("the snapshot folders {outer} and {inner} overlap: each is the whole content of its path, so neither can hold the other")]
+    Overlap { outer: String, inner: String },
     #[error("interrupted while waiting for the repository lock")]
     Interrupted,
     #[error("{path}: {source}")]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use git2::{Repository, Signature};
 
 use super::read::first_parent_steps;
-use super::{FolderUpdate, Previous, Repo, VcsError};
+use super::{FolderUpdate, FoldersUpdate, Previous, Repo, VcsError};
 
 const FOLDER: &str = "snapshots/prod";
 
@@ -123,6 +123,33 @@ fn loose_objects(dir: &std::path::Path) -> usize {
         .count()
 }
 
+/// The number of objects of each pack, by its index file's name.
+fn packs(dir: &std::path::Path) -> BTreeMap<String, u32> {
+    std::fs::read_dir(dir.join(".git/objects/pack"))
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".idx"))
+        .map(|e| {
+            let index = std::fs::read(e.path()).unwrap();
+            // A version 2 index: magic, version, then 256 counts, the last the total.
+            let total: [u8; 4] = index[8 + 255 * 4..8 + 256 * 4].try_into().unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                u32::from_be_bytes(total),
+            )
+        })
+        .collect()
+}
+
+/// The object counts of the packs in `after` that `before` lacks.
+fn new_packs(before: &BTreeMap<String, u32>, after: &BTreeMap<String, u32>) -> Vec<u32> {
+    after
+        .iter()
+        .filter(|(name, _)| !before.contains_key(*name))
+        .map(|(_, count)| *count)
+        .collect()
+}
+
 #[test]
 fn a_commit_writes_one_pack_and_touches_only_changed_files() {
     let (dir, repo) = repository();
@@ -159,8 +186,14 @@ fn a_commit_writes_one_pack_and_touches_only_changed_files() {
 
     let mut second = first.clone();
     second.insert("app/tables/orders.json".into(), b"3\n".to_vec());
+    let packs_before = packs(dir.path());
     let (update, _) = commit(&repo, &second);
     assert!(matches!(update, FolderUpdate::Committed(_)), "{update:?}");
+    assert_eq!(
+        new_packs(&packs_before, &packs(dir.path())),
+        [7],
+        "one pack of what changed: the blob, the five trees above it and the commit"
+    );
     let after = file_stamps(dir.path());
     let rewritten: Vec<&String> = after
         .iter()
@@ -267,5 +300,111 @@ fn a_message_that_asks_for_changed_files_is_given_only_those_and_the_manifest() 
             "manifest.json"
         ],
         "the unchanged orders file is not read; the removed view is"
+    );
+}
+
+#[test]
+fn trees_and_commits_are_the_ones_git_makes() {
+    let (dir, repo) = repository();
+    // Names whose order differs between a plain sort and git's, where a tree sorts as if
+    // its name ended in `/`.
+    let snapshot = files(&[
+        ("a.b.json", "1\n"),
+        ("a/z.json", "2\n"),
+        ("a-b/x.json", "3\n"),
+        ("a0.json", "4\n"),
+        ("ab/é ünïcode.json", "5\n"),
+        ("manifest.json", "{}\n"),
+    ]);
+    let mut changed = snapshot.clone();
+    changed.insert("a/z.json".into(), "7\n".into());
+    for snapshot in [&snapshot, &changed] {
+        let (update, _) = commit(&repo, snapshot);
+        assert!(matches!(update, FolderUpdate::Committed(_)), "{update:?}");
+    }
+    // git itself checks every pack, its index, every object and the order of every tree.
+    let git_says = |args: &[&str]| {
+        let output = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    git_says(&["fsck", "--strict", "--no-dangling"]);
+    for pack in packs(dir.path()).keys() {
+        git_says(&["verify-pack", &format!(".git/objects/pack/{pack}")]);
+    }
+    // The same files staged in a scratch index give the same tree.
+    let git = Repository::open(dir.path()).unwrap();
+    let mut index = git2::Index::new().unwrap();
+    for (path, bytes) in &changed {
+        let mut entry = git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode: 0o100644,
+            uid: 0,
+            gid: 0,
+            file_size: 0,
+            id: git.blob(bytes).unwrap(),
+            flags: 0,
+            flags_extended: 0,
+            path: Vec::new(),
+        };
+        entry.path = format!("{FOLDER}/{path}").into_bytes();
+        index.add(&entry).unwrap();
+    }
+    let staged = git.find_tree(index.write_tree_to(&git).unwrap()).unwrap();
+    let head = git.head().unwrap().peel_to_commit().unwrap();
+    let committed = head.tree().unwrap();
+    let folder = |tree: &git2::Tree| tree.get_path(std::path::Path::new(FOLDER)).unwrap().id();
+    assert_eq!(folder(&committed), folder(&staged));
+    assert_eq!(head.message(), Some("schema(prod): test"));
+    assert_eq!(head.parent(0).unwrap().parent_count(), 1);
+}
+
+#[test]
+fn identical_folders_share_their_objects_and_nested_folders_are_refused() {
+    let (dir, repo) = repository();
+    let tenant = files(&[("manifest.json", "{}\n"), ("app/tables/users.json", "1\n")]);
+    let folders = [
+        ("snapshots/tenant_a".to_string(), &tenant),
+        ("snapshots/tenant_b".to_string(), &tenant),
+    ];
+    let before = packs(dir.path());
+    let update = repo
+        .commit_folders(&folders, None, Duration::ZERO, Previous::Whole, |_| {
+            "schema: tenants".to_string()
+        })
+        .unwrap();
+    assert!(
+        matches!(update, FoldersUpdate::Committed { .. }),
+        "{update:?}"
+    );
+    assert_eq!(
+        new_packs(&before, &packs(dir.path())),
+        [8],
+        "two blobs and three trees of the tenants' folder once, snapshots/, the root, the commit"
+    );
+    let committed = repo.read_folder("HEAD", "snapshots/tenant_b").unwrap();
+    assert_eq!(committed.as_ref(), Some(&tenant));
+
+    let nested = [
+        ("snapshots/tenant_a".to_string(), &tenant),
+        ("snapshots/tenant_a/eu".to_string(), &tenant),
+    ];
+    let refused = repo.commit_folders(&nested, None, Duration::ZERO, Previous::Whole, |_| {
+        unreachable!("nothing is committed")
+    });
+    assert!(
+        matches!(&refused, Err(VcsError::Overlap { outer, inner })
+            if outer == "snapshots/tenant_a" && inner == "snapshots/tenant_a/eu"),
+        "{refused:?}"
     );
 }
