@@ -10,7 +10,8 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
-use std::io::Write;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -159,39 +160,60 @@ impl<'a> Pack<'a> {
     }
 
     /// Writes the objects into `repo` as one pack and its index (nothing when there are
-    /// none). Each file is made under a temporary name, flushed to disk and renamed into place,
-    /// the index last: git and libgit2 see a pack once its index is there.
+    /// none). The objects are deflated a batch at a time on every core and streamed out, so the
+    /// pack is never all in memory. Each file is made under a temporary name, flushed to disk
+    /// and renamed into place, the index last: git and libgit2 see a pack once its index is
+    /// there.
     pub(super) fn write(self, repo: &Repository) -> Result<(), VcsError> {
         if self.objects.is_empty() {
             return Ok(());
         }
-        let mut objects = crate::parallel::map(&self.objects, |(kind, id, bytes)| {
-            let packed = entry(*kind, bytes);
-            Packed {
-                id: *id,
-                crc: crc32fast::hash(&packed),
-                offset: 0,
-                bytes: packed,
-            }
-        });
-        let count = u32::try_from(objects.len()).expect("fewer than 2^32 objects");
-        let mut pack = [*b"PACK", 2u32.to_be_bytes(), count.to_be_bytes()].concat();
-        for object in &mut objects {
-            object.offset = pack.len() as u64;
-            pack.append(&mut object.bytes);
-        }
-        let checksum: [u8; 20] = Sha1::digest(&pack).into();
-        pack.extend_from_slice(&checksum);
-        objects.sort_unstable_by_key(|object| object.id);
-        let index = index(&objects, &checksum);
-
         let dir = repo.commondir().join("objects/pack");
-        let name = format!("pack-{}", Oid::from_bytes(&checksum)?);
-        place(&dir, &format!("{name}.pack"), &pack)?;
-        place(&dir, &format!("{name}.idx"), &index)?;
+        let mut objects = Vec::with_capacity(self.objects.len());
+        let mut checksum = [0u8; 20];
+        make(&dir, |file| {
+            let count = u32::try_from(self.objects.len()).expect("fewer than 2^32 objects");
+            let header = [*b"PACK", 2u32.to_be_bytes(), count.to_be_bytes()].concat();
+            let mut hasher = Sha1::new();
+            hasher.update(&header);
+            file.write_all(&header)?;
+            let mut offset = header.len() as u64;
+            for batch in self.objects.chunks(BATCH) {
+                let packed = crate::parallel::map(batch, |(kind, _, bytes)| {
+                    let packed = entry(*kind, bytes);
+                    (crc32fast::hash(&packed), packed)
+                });
+                for ((_, id, _), (crc, bytes)) in batch.iter().zip(packed) {
+                    hasher.update(&bytes);
+                    file.write_all(&bytes)?;
+                    objects.push(Packed {
+                        id: *id,
+                        crc,
+                        offset,
+                    });
+                    offset += bytes.len() as u64;
+                }
+            }
+            checksum = hasher.finalize().into();
+            file.write_all(&checksum)?;
+            Ok(format!("pack-{}.pack", hex(&checksum)))
+        })?;
+        objects.sort_unstable_by_key(|object| object.id);
+        make(&dir, |file| {
+            file.write_all(&index(&objects, &checksum))?;
+            Ok(format!("pack-{}.idx", hex(&checksum)))
+        })?;
         repo.odb()?.refresh()?;
         Ok(())
     }
+}
+
+/// How many objects are deflated at a time: enough to keep every core busy, few enough that
+/// a batch's deflated bytes stay small.
+const BATCH: usize = 1024;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// An object in a pack: its id, the CRC-32 of its packed bytes, where they start.
@@ -199,7 +221,6 @@ struct Packed {
     id: Oid,
     crc: u32,
     offset: u64,
-    bytes: Vec<u8>,
 }
 
 /// The version 2 index of a pack of `objects` (sorted by id) whose checksum is `checksum`:
@@ -243,28 +264,37 @@ fn index(objects: &[Packed], checksum: &[u8; 20]) -> Vec<u8> {
     index
 }
 
-/// Writes `bytes` to `dir/name`, read-only as git makes pack files, through a temporary file
-/// flushed to disk before it takes the name.
-fn place(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), VcsError> {
-    let temporary = dir.join(format!("tmp_schemagit_{}_{name}", std::process::id()));
-    let path = dir.join(name);
+/// Makes a read-only file in `dir`, as git makes pack files: `write` fills it under a
+/// temporary name and returns its name, which it takes once flushed to disk. Nothing is left
+/// behind when writing fails.
+fn make(
+    dir: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<String>,
+) -> Result<(), VcsError> {
+    let temporary = dir.join(format!("tmp_schemagit_{}", std::process::id()));
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| VcsError::Io { path, source }
     };
-    let written = (|| {
-        let mut file = std::fs::OpenOptions::new()
+    let made = (|| {
+        let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o444)
             .open(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()
+        let mut file = BufWriter::with_capacity(1 << 20, file);
+        let name = write(&mut file)?;
+        file.into_inner()?.sync_all()?;
+        Ok(name)
     })();
-    if let Err(source) = written {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(io(&temporary)(source));
-    }
+    let name = match made {
+        Ok(name) => name,
+        Err(source) => {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(io(&temporary)(source));
+        }
+    };
+    let path = dir.join(name);
     std::fs::rename(&temporary, &path).map_err(io(&path))
 }
 
