@@ -56,11 +56,45 @@ pub(super) enum Part {
 }
 
 /// A column as its row said, before it is attached to its relation.
-pub(super) struct ColumnRow {
+struct ColumnRow {
     parent: Key,
     column: Column,
     grants: Vec<Grant>,
     revoked: Vec<Grant>,
+}
+
+/// The columns of one relation in position order, as their rows said, and the privileges
+/// their rows grant: the rows of a relation come one after another, and its columns are
+/// gathered into a vector of their exact number, which becomes the relation's own.
+pub(super) struct RelationColumns {
+    parent: Key,
+    columns: Vec<Column>,
+    grants: Vec<Grant>,
+    revoked: Vec<Grant>,
+}
+
+impl RelationColumns {
+    /// Adds `row` to the last relation of `relations` when it is the row's, else starts one.
+    fn gather(relations: &mut Vec<RelationColumns>, row: ColumnRow) {
+        match relations.last_mut() {
+            Some(last) if last.parent == row.parent => {
+                last.columns.push(row.column);
+                last.grants.extend(row.grants);
+                last.revoked.extend(row.revoked);
+            }
+            last => {
+                if let Some(last) = last {
+                    last.columns.shrink_to_fit();
+                }
+                relations.push(RelationColumns {
+                    parent: row.parent,
+                    columns: vec![row.column],
+                    grants: row.grants,
+                    revoked: row.revoked,
+                });
+            }
+        }
+    }
 }
 
 /// A constraint as its row said, before it is attached to its table or domain.
@@ -74,7 +108,7 @@ pub(super) struct ConstraintRow {
 /// constraint become their objects row by row, so those rows are never all held at once; the
 /// others are kept as rows for [`assemble`].
 pub(super) enum Collected {
-    Columns(Vec<ColumnRow>),
+    Columns(Vec<RelationColumns>),
     Constraints(Vec<ConstraintRow>),
     Indexes(Vec<(Key, Index)>),
     Rows(Vec<Row>),
@@ -94,7 +128,7 @@ impl Collected {
     /// Takes in one more row.
     pub(super) fn add(&mut self, row: Row) -> Result<(), String> {
         match self {
-            Collected::Columns(columns) => columns.push(column(&row)?),
+            Collected::Columns(relations) => RelationColumns::gather(relations, column(&row)?),
             Collected::Constraints(constraints) => constraints.push(constraint(&row)?),
             Collected::Indexes(indexes) => indexes.push(index(&row)?),
             Collected::Rows(rows) => rows.push(row),
@@ -109,7 +143,7 @@ pub(super) struct Fetched {
     pub schemas: Vec<Row>,
     pub relations: Vec<Row>,
     pub view_definitions: Vec<Row>,
-    pub columns: Vec<ColumnRow>,
+    pub columns: Vec<RelationColumns>,
     pub constraints: Vec<ConstraintRow>,
     pub indexes: Vec<(Key, Index)>,
     pub policies: Vec<Row>,
@@ -694,7 +728,7 @@ fn column(row: &Row) -> Result<ColumnRow, String> {
             let acl: Option<Vec<String>> = get(row, "seq_acl")?;
             let (grants, revoked) =
                 acl_changes(acl.as_deref(), &strings(row, "seq_default_acl")?, None)?;
-            Some(Identity {
+            Some(Box::new(Identity {
                 generated: generated.to_string(),
                 sequence_name: get(row, "seq_name")?,
                 sequence_owner: get(row, "seq_owner")?,
@@ -709,7 +743,7 @@ fn column(row: &Row) -> Result<ColumnRow, String> {
                 },
                 grants,
                 revoked,
-            })
+            }))
         }
         None => None,
     };
@@ -758,41 +792,52 @@ fn column(row: &Row) -> Result<ColumnRow, String> {
     })
 }
 
-fn attach_columns(db: &mut Database, slots: &HashMap<Key, Slot>, rows: Vec<ColumnRow>) {
-    for ColumnRow {
+fn attach_columns(db: &mut Database, slots: &HashMap<Key, Slot>, relations: Vec<RelationColumns>) {
+    for RelationColumns {
         parent,
-        column,
+        columns,
         grants,
         revoked,
-    } in rows
+    } in relations
     {
         let Some(slot) = slots.get(&parent) else {
             continue;
         };
-        let view_column = |column: Column| ViewColumn {
-            name: column.name,
-            data_type: column.data_type,
-            default: column.default,
-            comment: column.comment,
+        let view_columns = |columns: Vec<Column>| {
+            columns.into_iter().map(|column| ViewColumn {
+                name: column.name,
+                data_type: column.data_type,
+                default: column.default,
+                comment: column.comment,
+            })
         };
         match *slot {
             Slot::View(i) => {
                 let view = &mut db.views[i];
-                view.columns.push(view_column(column));
+                view.columns.extend(view_columns(columns));
                 grant_columns(view, grants, revoked);
             }
             Slot::MaterializedView(i) => {
                 let view = &mut db.materialized_views[i];
-                view.columns.push(view_column(column));
+                view.columns.extend(view_columns(columns));
                 grant_columns(view, grants, revoked);
             }
             Slot::Table(i) => {
                 let table = &mut db.tables[i];
-                table.columns.push(column);
+                extend(&mut table.columns, columns);
                 grant_columns(table, grants, revoked);
             }
-            Slot::Type(i) => db.types[i].attributes.push(column),
+            Slot::Type(i) => extend(&mut db.types[i].attributes, columns),
         }
+    }
+}
+
+/// Appends `more` to `columns`, taking its vector over when there are none yet.
+fn extend(columns: &mut Vec<Column>, more: Vec<Column>) {
+    if columns.is_empty() {
+        *columns = more;
+    } else {
+        columns.extend(more);
     }
 }
 

@@ -23,7 +23,7 @@ fn table(schema: &str, name: &str) -> Table {
             collation: None,
             not_null: true,
             default: None,
-            identity: Some(Identity {
+            identity: Some(Box::new(Identity {
                 generated: "always".into(),
                 sequence_name: None,
                 sequence_owner: None,
@@ -38,7 +38,7 @@ fn table(schema: &str, name: &str) -> Table {
                     cache: 1,
                     cycle: false,
                 },
-            }),
+            })),
             generated: None,
             comment: None,
             ..Column::default()

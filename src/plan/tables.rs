@@ -453,13 +453,17 @@ fn column_renames(old: &Table, new: &Table) -> Vec<(String, String)> {
             name: candidate.name.clone(),
             ..column.clone()
         };
-        let same_identity = same.identity.as_ref().map(|identity| Identity {
-            sequence_name: Some(identity.sequence_name(&old.name, &column.name)),
-            ..identity.clone()
+        let same_identity = same.identity.as_ref().map(|identity| {
+            Box::new(Identity {
+                sequence_name: Some(identity.sequence_name(&old.name, &column.name)),
+                ..(**identity).clone()
+            })
         });
-        let candidate_identity = candidate.identity.as_ref().map(|identity| Identity {
-            sequence_name: Some(identity.sequence_name(&new.name, &candidate.name)),
-            ..identity.clone()
+        let candidate_identity = candidate.identity.as_ref().map(|identity| {
+            Box::new(Identity {
+                sequence_name: Some(identity.sequence_name(&new.name, &candidate.name)),
+                ..(**identity).clone()
+            })
         });
         let left = Column {
             identity: same_identity,
@@ -2683,7 +2687,7 @@ mod tests {
             vec![
                 Column {
                     not_null: true,
-                    identity: Some(Identity {
+                    identity: Some(Box::new(Identity {
                         generated: "always".into(),
                         sequence_name: Some("ids".into()),
                         sequence_owner: None,
@@ -2698,7 +2702,7 @@ mod tests {
                         },
                         grants: Vec::new(),
                         revoked: Vec::new(),
-                    }),
+                    })),
                     ..column("Id", "bigint")
                 },
                 Column {
