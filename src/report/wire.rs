@@ -198,7 +198,10 @@ pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()
     writeln!(out)
 }
 
+/// The summary line, one line per change (a first snapshot has one per object: written out
+/// in blocks, not a write per line), the commit and the push.
 pub fn write_snapshot_human(out: &mut dyn Write, report: &SnapshotReport) -> io::Result<()> {
+    let mut out = io::BufWriter::new(out);
     writeln!(
         out,
         "snapshot {}: {}, {}",
@@ -229,10 +232,10 @@ pub fn write_snapshot_human(out: &mut dyn Write, report: &SnapshotReport) -> io:
             report.folder
         )?,
     }
-    match &report.pushed {
-        Some(remote) => writeln!(out, "pushed to {remote}"),
-        None => Ok(()),
+    if let Some(remote) = &report.pushed {
+        writeln!(out, "pushed to {remote}")?;
     }
+    out.flush()
 }
 
 /// One line per database (what changed in its folder), then the run's commit.
