@@ -484,6 +484,9 @@ struct Job {
     oids: Option<Vec<u32>>,
 }
 
+/// About how much server work the catalog stamp is, in the units of [`Job::cost`].
+const STAMP_COST: u64 = 12;
+
 impl Job {
     /// About how much server work the job is, relative to the others, for spreading the jobs
     /// over sessions: measured on a 10,000-table schema, where columns, indexes and
@@ -510,7 +513,8 @@ struct Read {
 
 /// One read, in repeatable-read transactions under the savepoint: `client`'s and those of the
 /// `helpers` that could import its snapshot. `stamp_out` receives the stamp of the read's
-/// snapshot as soon as it is taken, so a read that fails later can still be judged by it.
+/// snapshot, taken on the first session while the others read, so a read that fails can still
+/// be judged by it.
 async fn read_rows(
     client: &Client,
     helpers: &[Client],
@@ -560,7 +564,6 @@ async fn read_rows(
         Some(snapshot) => join_snapshot(helpers, &begin, snapshot).await,
         None => Vec::new(),
     };
-    *stamp_out = Some(stamp(client, version_num).await?);
     let weights = client
         .query(VIEW_LOCK_WEIGHTS, &[])
         .await
@@ -576,17 +579,30 @@ async fn read_rows(
         view_batches(&weights, i64::from(locks_per_transaction)),
     );
     let sessions: Vec<&Client> = std::iter::once(client).chain(joined).collect();
-    let shares = spread(&jobs, sessions.len());
+    let shares = spread(&jobs, sessions.len(), STAMP_COST);
     watch(ReadStep::Started {
         queries: jobs.len(),
     });
-    let results = join_all(
+    // The first session takes the stamp, then runs its share, while the others start on
+    // theirs at once: the stamp reads the snapshot, whenever in the read it runs.
+    let first = async {
+        let stamped = stamp(client, version_num).await;
+        let share = match stamped {
+            Ok(_) => Some(run_share(client, &jobs, &shares[0], &rollback, watch).await),
+            Err(_) => None,
+        };
+        (stamped, share)
+    };
+    let others = join_all(
         sessions
             .iter()
             .zip(&shares)
+            .skip(1)
             .map(|(session, share)| run_share(session, &jobs, share, &rollback, watch)),
-    )
-    .await;
+    );
+    let ((stamped, first), others) = futures_util::future::join(first, others).await;
+    *stamp_out = Some(stamped?);
+    let results = first.into_iter().chain(others);
     // Every session's rows, put back in job order; the failure of the earliest job is the one
     // reported, as a read on one session would have reported it.
     let mut rows: Vec<Option<Collected>> = (0..jobs.len()).map(|_| None).collect();
@@ -646,12 +662,14 @@ async fn join_snapshot<'c>(helpers: &'c [Client], begin: &str, snapshot: &str) -
     sessions
 }
 
-/// The jobs spread over `sessions`, costliest first, each to the session with the least work
-/// so far; each share in job order, so that a session sends its queries in the usual order.
-fn spread(jobs: &[Job], sessions: usize) -> Vec<Vec<usize>> {
+/// The jobs spread over `sessions`, the first of which starts with `first_load` of other
+/// work: costliest first, each to the session with the least work so far; each share in job
+/// order, so that a session sends its queries in the usual order.
+fn spread(jobs: &[Job], sessions: usize, first_load: u64) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by_key(|&index| std::cmp::Reverse(jobs[index].cost()));
     let mut shares: Vec<(u64, Vec<usize>)> = vec![(0, Vec::new()); sessions.max(1)];
+    shares[0].0 = first_load;
     for index in order {
         let lightest = shares
             .iter_mut()
@@ -903,7 +921,7 @@ mod tests {
     #[test]
     fn jobs_are_spread_by_cost_and_keep_their_order_in_each_share() {
         let jobs = jobs(150_000, true, vec![vec![1; 50], vec![2; 50]]);
-        let shares = spread(&jobs, 3);
+        let shares = spread(&jobs, 3, STAMP_COST);
         let mut all: Vec<usize> = shares.concat();
         all.sort_unstable();
         assert_eq!(all, (0..jobs.len()).collect::<Vec<_>>(), "each job once");
@@ -918,7 +936,15 @@ mod tests {
         assert!(shares
             .iter()
             .all(|share| share.windows(2).all(|w| w[0] < w[1])));
-        assert_eq!(spread(&jobs, 1), vec![(0..jobs.len()).collect::<Vec<_>>()]);
+        assert_eq!(
+            spread(&jobs, 1, STAMP_COST),
+            vec![(0..jobs.len()).collect::<Vec<_>>()]
+        );
+        let columns = jobs.iter().position(|j| j.part == Part::Columns).unwrap();
+        assert!(
+            !spread(&jobs, 2, STAMP_COST)[0].contains(&columns),
+            "the costliest job goes to a session without the stamp"
+        );
     }
 
     #[test]
