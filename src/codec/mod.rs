@@ -7,7 +7,7 @@ mod manifest;
 pub mod path;
 mod verify;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -220,11 +220,11 @@ pub fn catalog_object_name(o: &model::CatalogObject) -> String {
 
 /// An object's JSON value, made when its file is written: one object's tree at a time, never a
 /// second copy of the whole schema.
-type Lazy<'a> = Box<dyn Fn() -> serde_json::Value + 'a>;
+type Lazy<'a> = Box<dyn Fn() -> serde_json::Value + Sync + 'a>;
 
 /// Every object of `db` as (kind, qualified name, path, value to serialise).
 fn objects(db: &Database) -> Vec<(FileKind, String, String, Lazy<'_>)> {
-    fn value<T: Serialize>(object: &T) -> Lazy<'_> {
+    fn value<T: Serialize + Sync>(object: &T) -> Lazy<'_> {
         Box::new(move || serde_json::to_value(object).expect("model types serialise to JSON"))
     }
     let mut out = Vec::with_capacity(db.object_count());
@@ -316,25 +316,32 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, Lazy<'_>)> {
     out
 }
 
-/// Encodes a model into its snapshot files and manifest.
+/// Encodes a model into its snapshot files and manifest, the files on every core.
 pub fn encode(db: &Database) -> Result<Snapshot, EncodeError> {
-    let mut files = BTreeMap::new();
-    let mut entries: Vec<ManifestEntry> = Vec::with_capacity(db.object_count());
-    let mut names_by_path: BTreeMap<String, String> = BTreeMap::new();
-    for (kind, name, path, value) in objects(db) {
-        if let Some(first) = names_by_path.insert(path.clone(), name.clone()) {
+    let objects = objects(db);
+    let mut names_by_path: HashMap<&str, &str> = HashMap::with_capacity(objects.len());
+    for (_, name, path, _) in &objects {
+        if let Some(first) = names_by_path.insert(path, name) {
             return Err(EncodeError::PathCollision {
-                path,
-                first,
-                second: name,
+                path: path.clone(),
+                first: first.to_string(),
+                second: name.clone(),
             });
         }
+    }
+    let encoded = crate::parallel::map(&objects, |(_, _, _, value)| {
         let bytes = json::to_canonical(&value()).into_bytes();
+        let hash = file_hash(&bytes);
+        (bytes, hash)
+    });
+    let mut files = BTreeMap::new();
+    let mut entries: Vec<ManifestEntry> = Vec::with_capacity(objects.len());
+    for ((kind, name, path, _), (bytes, blake3)) in objects.into_iter().zip(encoded) {
         entries.push(ManifestEntry {
             path: path.clone(),
             kind: kind.as_str().to_string(),
             name,
-            blake3: file_hash(&bytes),
+            blake3,
         });
         files.insert(path, bytes);
     }
