@@ -292,6 +292,17 @@ impl Config {
             .snapshot_dir
             .clone()
             .unwrap_or_else(|| DEFAULT_SNAPSHOT_DIR.to_string());
+        if let Some(part) = snapshot_dir
+            .split('/')
+            .find(|part| matches!(*part, "." | "..") || part.eq_ignore_ascii_case(".git"))
+        {
+            return Err(ConfigError::Invalid {
+                path,
+                message: format!(
+                    "snapshot_dir {snapshot_dir:?} has a {part:?} part: name a folder inside the repository, such as \"snapshots\""
+                ),
+            });
+        }
         let severity =
             SeverityOverrides::new(&file.severity).map_err(|message| ConfigError::Invalid {
                 path: path.clone(),
@@ -692,5 +703,28 @@ required = ["app.users"]
             resolve(None, flags, &[]),
             Err(ConfigError::EnvName(_))
         ));
+    }
+
+    #[test]
+    fn a_snapshot_dir_outside_the_repository_or_in_git_is_refused() {
+        for dir in ["../shared", "./snapshots", "schema/.git", "a/../b"] {
+            let toml = format!("snapshot_dir = {dir:?}\n");
+            let refused = resolve(
+                Some(&toml),
+                Flags::default(),
+                &[("DATABASE_URL", "postgres://p")],
+            );
+            assert!(
+                matches!(&refused, Err(ConfigError::Invalid { message, .. }) if message.contains("inside the repository")),
+                "{dir}: {refused:?}"
+            );
+        }
+        let nested = resolve(
+            Some("snapshot_dir = \"db/schema.snapshots\"\n"),
+            Flags::default(),
+            &[("DATABASE_URL", "postgres://p")],
+        )
+        .unwrap();
+        assert_eq!(nested.snapshot_folder, "db/schema.snapshots/default");
     }
 }

@@ -159,7 +159,7 @@ pub(super) fn graft(
         .filter(|entry| !entry.name().is_some_and(|name| replaced.contains_key(name)))
         .map(|entry| Entry {
             name: Cow::Owned(entry.name_bytes().to_vec()),
-            mode: entry.filemode(),
+            mode: entry.filemode_raw(),
             id: entry.id(),
         })
         .collect();

@@ -266,17 +266,18 @@ fn index(objects: &[Packed], checksum: &[u8; 20]) -> Vec<u8> {
 
 /// Makes a read-only file in `dir`, as git makes pack files: `write` fills it under a
 /// temporary name and returns its name, which it takes once flushed to disk. Nothing is left
-/// behind when writing fails.
+/// behind when writing fails. The temporary name is always the same: this runs under the
+/// repository lock, so a file of that name is one a killed run left, and is replaced.
 fn make(
     dir: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> io::Result<String>,
 ) -> Result<(), VcsError> {
-    let temporary = dir.join(format!("tmp_schemagit_{}", std::process::id()));
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| VcsError::Io { path, source }
-    };
-    let made = (|| {
+    let temporary = dir.join("tmp_schemagit_pack");
+    let fill = || {
+        match std::fs::remove_file(&temporary) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -285,17 +286,16 @@ fn make(
         let mut file = BufWriter::with_capacity(1 << 20, file);
         let name = write(&mut file)?;
         file.into_inner()?.sync_all()?;
-        Ok(name)
-    })();
-    let name = match made {
-        Ok(name) => name,
-        Err(source) => {
-            let _ = std::fs::remove_file(&temporary);
-            return Err(io(&temporary)(source));
-        }
+        Ok(dir.join(name))
     };
-    let path = dir.join(name);
-    std::fs::rename(&temporary, &path).map_err(io(&path))
+    let made = match fill() {
+        Ok(path) => std::fs::rename(&temporary, &path).map_err(|source| (path, source)),
+        Err(source) => Err((temporary.clone(), source)),
+    };
+    made.map_err(|(path, source)| {
+        let _ = std::fs::remove_file(&temporary);
+        VcsError::Io { path, source }
+    })
 }
 
 /// One object as a pack holds it: its type and size, then its bytes deflated.

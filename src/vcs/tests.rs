@@ -408,3 +408,18 @@ fn identical_folders_share_their_objects_and_nested_folders_are_refused() {
         "{refused:?}"
     );
 }
+
+#[test]
+fn a_pack_file_a_killed_run_left_half_written_is_replaced() {
+    let (dir, repo) = repository();
+    let left = dir.path().join(".git/objects/pack/tmp_schemagit_pack");
+    std::fs::write(&left, b"PACK\0\0\0\x02half").unwrap();
+    let mut read_only = std::fs::metadata(&left).unwrap().permissions();
+    read_only.set_readonly(true);
+    std::fs::set_permissions(&left, read_only).unwrap();
+    let snapshot = files(&[("manifest.json", "{}\n")]);
+    let (update, _) = commit(&repo, &snapshot);
+    assert!(matches!(update, FolderUpdate::Committed(_)), "{update:?}");
+    assert!(!left.exists(), "the temporary file took its name");
+    assert_eq!(repo.read_folder("HEAD", FOLDER).unwrap(), Some(snapshot));
+}
