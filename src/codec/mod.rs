@@ -330,7 +330,9 @@ pub fn encode(db: &Database) -> Result<Snapshot, EncodeError> {
         }
     }
     let encoded = crate::parallel::map(&objects, |(_, _, _, value)| {
-        let bytes = json::to_canonical(&value()).into_bytes();
+        let mut bytes = json::to_canonical(&value()).into_bytes();
+        // Built by appending, it has up to twice the room it needs, for as long as it is kept.
+        bytes.shrink_to_fit();
         let hash = file_hash(&bytes);
         (bytes, hash)
     });
