@@ -3,9 +3,10 @@
 //! The new folder's tree is built from the snapshot's bytes and grafted into the parent commit's
 //! tree, so the commit holds exactly the old tree with `folder` replaced: other staged or
 //! unstaged work is never picked up. The blobs and trees the parent commit does not hold, and
-//! the commit, are written as one pack (see [`super::pack`]). On the checked-out branch the work tree and index entries under `folder` are then
-//! brought up to date, only where they differ, and the branch moves last, in one atomic ref
-//! update: an interrupted run leaves at most an uncommitted snapshot, never a partial commit.
+//! the commit, are written as one pack (see [`super::pack`]). On the checked-out branch the
+//! work tree and index entries under `folder` are then brought up to date, only where they
+//! differ, and the branch moves last, in one atomic ref update: an interrupted run leaves at
+//! most an uncommitted snapshot, never a partial commit.
 //!
 //! The whole update, from taking the repository lock to moving the branch, is one critical
 //! section (see [`crate::interrupt`]): Ctrl-C and SIGTERM wait until it is over, so no git lock
@@ -128,7 +129,7 @@ impl<'a> Folder<'a> {
 /// Adds to `pack` the tree `base` with the tree at each path of `grafts` (components from
 /// `base`) replaced by its new id, and the trees above them; returns the new tree's id. The
 /// paths are never one inside another (see [`VcsError::Overlap`]).
-pub(super) fn graft(
+fn graft(
     repo: &Repository,
     base: Option<&Tree>,
     grafts: &[(&[&str], Oid)],
@@ -169,6 +170,26 @@ pub(super) fn graft(
         id,
     }));
     pack.tree(entries)
+}
+
+/// Adds to `pack` the tree `base` with `grafts` (see [`graft`]) and a commit of it on
+/// `target`'s parent, with `signature` and `message`, and writes the pack; returns
+/// the commit's id. The pack is stored before the index names its blobs: nothing refers to
+/// them until the branch moves.
+pub(super) fn write_commit(
+    repo: &Repository,
+    target: &Target,
+    base: Option<&Tree>,
+    grafts: &[(&[&str], Oid)],
+    signature: &Signature,
+    message: &str,
+    mut pack: Pack,
+) -> Result<Oid, VcsError> {
+    let tree = graft(repo, base, grafts, &mut pack)?;
+    let parents: Vec<Oid> = target.parent.iter().map(Commit::id).collect();
+    let id = pack.commit(tree, &parents, signature, message)?;
+    pack.write(repo)?;
+    Ok(id)
 }
 
 /// A folder path's components.
@@ -237,19 +258,17 @@ impl Repo {
             None => None,
         };
         let message = message(old_files.as_ref());
+        let signature = signature(&self.repo)?;
         let path = components(folder);
-        let tree = graft(
+        let id = write_commit(
             &self.repo,
+            &target,
             parent_tree.as_ref(),
             &[(&path, subtree)],
-            &mut pack,
+            &signature,
+            &message,
+            pack,
         )?;
-        let signature = signature(&self.repo)?;
-        let parents: Vec<Oid> = target.parent.iter().map(Commit::id).collect();
-        let id = pack.commit(tree, &parents, &signature, &message)?;
-        // Stored before the index names the new blobs; nothing refers to them until the
-        // branch moves.
-        pack.write(&self.repo)?;
         if let Some(checkout) = &target.checkout {
             sync_work_tree(checkout, folder, files, &blobs)?;
         }

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use git2::Commit;
 
-use super::commit::{components, graft, signature, sync_work_tree, Committed, Folder, Previous};
+use super::commit::{
+    components, signature, sync_work_tree, write_commit, Committed, Folder, Previous,
+};
 use super::lock::RepoLock;
 use super::pack::{blob_ids, Pack};
 use super::{Repo, VcsError};
@@ -110,13 +112,16 @@ impl Repo {
             .zip(&changed)
             .map(|(path, (_, _, subtree, _))| (path.as_slice(), *subtree))
             .collect();
-        let tree = graft(repo, parent_tree.as_ref(), &grafts, &mut pack)?;
         let signature = signature(repo)?;
-        let parents: Vec<git2::Oid> = target.parent.iter().map(Commit::id).collect();
-        let id = pack.commit(tree, &parents, &signature, &message)?;
-        // Stored before the index names the new blobs; nothing refers to them until the
-        // branch moves.
-        pack.write(repo)?;
+        let id = write_commit(
+            repo,
+            &target,
+            parent_tree.as_ref(),
+            &grafts,
+            &signature,
+            &message,
+            pack,
+        )?;
         if let Some(checkout) = &target.checkout {
             for (folder, files, _, blobs) in &changed {
                 sync_work_tree(checkout, folder, files, blobs)?;
