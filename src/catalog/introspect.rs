@@ -318,7 +318,16 @@ impl IntrospectError {
 #[derive(Debug, PartialEq, Eq)]
 struct Stamp {
     version_num: i32,
-    lines: Vec<(String, i64, Option<String>)>,
+    lines: Vec<StampLine>,
+}
+
+type StampLine = (String, i64, Option<String>);
+
+/// What a read that got as far as its stamp leaves for judging it, whether or not it went on
+/// to succeed: that stamp, and the sessions that read in its snapshot.
+struct Stamped<'c> {
+    stamp: Stamp,
+    sessions: Vec<&'c Client>,
 }
 
 /// Reads the schema of the database `client` is connected to. With `more` (where further
@@ -339,8 +348,8 @@ pub async fn introspect(
     let mut backoff = FIRST_BACKOFF;
     for attempt in 1..=ATTEMPTS {
         // The stamp taken inside the read, once it got that far.
-        let mut stamp = None;
-        let outcome = read_rows(client, &helpers, options, watch, &mut stamp).await;
+        let mut stamped = None;
+        let outcome = read_rows(client, &helpers, options, watch, &mut stamped).await;
         // Whatever happened, every transaction ends before anything else is sent.
         for session in std::iter::once(client).chain(&helpers) {
             let _ = session.batch_execute("ROLLBACK").await;
@@ -353,21 +362,37 @@ pub async fn introspect(
                 });
             }
         }
-        let unchanged = match &stamp {
-            Some(before) => stamp_now(client, options, before.version_num).await? == *before,
+        // The rows are put together on a thread of their own while the server takes the
+        // stamp that judges them.
+        let (outcome, assembling) = match outcome {
+            Ok(read) => {
+                let fetched = read.fetched;
+                let assembling = std::thread::spawn(move || rows::assemble(fetched));
+                (Ok((read.server_version, read.sessions)), Some(assembling))
+            }
+            Err(error) => (Err(error), None),
+        };
+        let unchanged = match &stamped {
+            Some(before) => {
+                stamp_now(&before.sessions, options, before.stamp.version_num).await?
+                    == before.stamp
+            }
             None => false,
         };
+        let assembled = assembling.map(|thread| thread.join().expect("assembling rows panicked"));
         if unchanged {
-            let read = outcome?;
-            let database = rows::assemble(read.fetched).map_err(IntrospectError::Unexpected)?;
+            let (server_version, sessions) = outcome?;
+            let database = assembled
+                .expect("a read that succeeded is being assembled")
+                .map_err(IntrospectError::Unexpected)?;
             return Ok(Introspection {
                 database,
-                server_version: read.server_version,
+                server_version,
                 attempts: attempt,
-                sessions: read.sessions,
+                sessions,
             });
         }
-        if stamp.is_none() {
+        if stamped.is_none() {
             // The read failed before it could take its stamp: nothing says DDL caused it.
             outcome?;
         }
@@ -379,19 +404,37 @@ pub async fn introspect(
     Err(IntrospectError::KeptChanging { attempts: ATTEMPTS })
 }
 
-/// The catalog stamp as of now, in a transaction of its own.
+/// The catalog stamp as of now, its statements dealt out over `sessions` (those that read in
+/// the read's snapshot, so on the same server), each session in a transaction of its own that
+/// starts after the read ended.
 async fn stamp_now(
-    client: &Client,
+    sessions: &[&Client],
     options: IntrospectOptions,
     version_num: i32,
 ) -> Result<Stamp, IntrospectError> {
-    client
-        .batch_execute(&format!("{}\nSAVEPOINT {SAVEPOINT};", begin(options)))
-        .await
-        .map_err(|e| IntrospectError::query("begin", e))?;
-    let stamp = stamp(client, version_num).await;
-    let _ = client.batch_execute("ROLLBACK").await;
-    stamp
+    let statements: Vec<&str> = stamp_statements(version_num).collect();
+    let begin = format!("{}\nSAVEPOINT {SAVEPOINT};", begin(options));
+    let shares = join_all(sessions.iter().enumerate().map(|(place, session)| {
+        let share = statements.iter().skip(place).step_by(sessions.len());
+        stamp_in_transaction(session, &begin, share.copied())
+    }))
+    .await;
+    let shares = shares.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let lines = dealt_back(shares, statements.len())
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(Stamp { version_num, lines })
+}
+
+/// The results of `count` statements dealt out round-robin (statement i to share i modulo the
+/// shares, each share in its statements' order), back in statement order.
+fn dealt_back<T>(shares: Vec<Vec<T>>, count: usize) -> Vec<T> {
+    let mut shares: Vec<_> = shares.into_iter().map(Vec::into_iter).collect();
+    let dealt = shares.len();
+    (0..count)
+        .map(|i| shares[i % dealt].next().expect("one result per statement"))
+        .collect()
 }
 
 /// The statements of the catalog stamp for a server of `version_num`.
@@ -404,12 +447,40 @@ fn stamp_statements(version_num: i32) -> impl Iterator<Item = &'static str> {
         .filter(|statement| statement.lines().any(|line| !line.starts_with("--")))
 }
 
-/// The catalog stamp, taken inside a transaction that has the savepoint: one statement at a
-/// time, each rolled back to the savepoint so that no more than one statement's locks are held.
+/// The lines of the stamp `statements` in a transaction of their own, which `begin` starts.
+async fn stamp_in_transaction(
+    session: &Client,
+    begin: &str,
+    statements: impl Iterator<Item = &str>,
+) -> Result<Vec<Vec<StampLine>>, IntrospectError> {
+    session
+        .batch_execute(begin)
+        .await
+        .map_err(|e| IntrospectError::query("begin", e))?;
+    let lines = stamp_lines(session, statements).await;
+    let _ = session.batch_execute("ROLLBACK").await;
+    lines
+}
+
+/// The catalog stamp, taken inside a transaction that has the savepoint.
 async fn stamp(client: &Client, version_num: i32) -> Result<Stamp, IntrospectError> {
+    let lines = stamp_lines(client, stamp_statements(version_num)).await?;
+    Ok(Stamp {
+        version_num,
+        lines: lines.into_iter().flatten().collect(),
+    })
+}
+
+/// The lines of the stamp `statements`, each statement's own, taken inside a transaction that
+/// has the savepoint: one statement at a time, each rolled back to the savepoint so that no
+/// more than one statement's locks are held.
+async fn stamp_lines(
+    client: &Client,
+    statements: impl Iterator<Item = &str>,
+) -> Result<Vec<Vec<StampLine>>, IntrospectError> {
     let rollback = format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}");
     let mut lines = Vec::new();
-    for statement in stamp_statements(version_num) {
+    for statement in statements {
         let rows = client
             .query(statement, &[])
             .await
@@ -418,9 +489,13 @@ async fn stamp(client: &Client, version_num: i32) -> Result<Stamp, IntrospectErr
             .batch_execute(&rollback)
             .await
             .map_err(|e| IntrospectError::query("savepoint", e))?;
-        lines.extend(rows.iter().map(|row| (row.get(0), row.get(1), row.get(2))));
+        lines.push(
+            rows.iter()
+                .map(|row| (row.get(0), row.get(1), row.get(2)))
+                .collect(),
+        );
     }
-    Ok(Stamp { version_num, lines })
+    Ok(lines)
 }
 
 fn begin(options: IntrospectOptions) -> String {
@@ -512,15 +587,15 @@ struct Read {
 }
 
 /// One read, in repeatable-read transactions under the savepoint: `client`'s and those of the
-/// `helpers` that could import its snapshot. `stamp_out` receives the stamp of the read's
-/// snapshot, taken on the first session while the others read, so a read that fails can still
-/// be judged by it.
-async fn read_rows(
-    client: &Client,
-    helpers: &[Client],
+/// `helpers` that could import its snapshot. `stamped` receives the stamp of the read's
+/// snapshot, taken on the first session while the others read, and the sessions, so a read
+/// that fails can still be judged by it.
+async fn read_rows<'c>(
+    client: &'c Client,
+    helpers: &'c [Client],
     options: IntrospectOptions,
     watch: &(dyn Fn(ReadStep) + Sync),
-    stamp_out: &mut Option<Stamp>,
+    stamped: &mut Option<Stamped<'c>>,
 ) -> Result<Read, IntrospectError> {
     let begin = begin(options);
     client
@@ -586,12 +661,12 @@ async fn read_rows(
     // The first session takes the stamp, then runs its share, while the others start on
     // theirs at once: the stamp reads the snapshot, whenever in the read it runs.
     let first = async {
-        let stamped = stamp(client, version_num).await;
-        let share = match stamped {
+        let taken = stamp(client, version_num).await;
+        let share = match taken {
             Ok(_) => Some(run_share(client, &jobs, &shares[0], &rollback, watch).await),
             Err(_) => None,
         };
-        (stamped, share)
+        (taken, share)
     };
     let others = join_all(
         sessions
@@ -600,8 +675,11 @@ async fn read_rows(
             .skip(1)
             .map(|(session, share)| run_share(session, &jobs, share, &rollback, watch)),
     );
-    let ((stamped, first), others) = futures_util::future::join(first, others).await;
-    *stamp_out = Some(stamped?);
+    let ((stamp, first), others) = futures_util::future::join(first, others).await;
+    *stamped = Some(Stamped {
+        stamp: stamp?,
+        sessions: sessions.clone(),
+    });
     let results = first.into_iter().chain(others);
     // Every session's rows, put back in job order; the failure of the earliest job is the one
     // reported, as a read on one session would have reported it.
@@ -880,6 +958,28 @@ fn pack(pairs: &[(u32, i64)], budget: i64) -> Vec<Vec<u32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stamp_statements_dealt_out_come_back_in_their_order() {
+        let statements: Vec<usize> = (0..13).collect();
+        for sessions in 1..=4 {
+            let shares: Vec<Vec<usize>> = (0..sessions)
+                .map(|place| {
+                    statements
+                        .iter()
+                        .copied()
+                        .skip(place)
+                        .step_by(sessions)
+                        .collect()
+                })
+                .collect();
+            assert_eq!(
+                dealt_back(shares, statements.len()),
+                statements,
+                "{sessions}"
+            );
+        }
+    }
 
     #[test]
     fn views_are_packed_within_the_lock_budget() {
