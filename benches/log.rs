@@ -40,7 +40,7 @@ fn graft(repo: &Repository, base: Option<&Tree>, path: &[&str], blob: Oid) -> Oi
 fn history(dir: &Path, mut db: Database) {
     let repo = Repository::init(dir).unwrap();
     let signature = Signature::now("bench", "bench@example.com").unwrap();
-    let snapshot = codec::encode(&db).unwrap();
+    let snapshot = codec::encode(db.clone()).unwrap();
     let mut manifest = snapshot.manifest.clone();
     let mut tree: Option<Tree> = None;
     for (path, bytes) in &snapshot.files {
@@ -68,7 +68,7 @@ fn history(dir: &Path, mut db: Database) {
             data_type: "text".into(),
             ..Column::default()
         });
-        let one = codec::encode(&Database {
+        let one = codec::encode(Database {
             tables: vec![table.clone()],
             ..Database::default()
         })

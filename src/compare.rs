@@ -35,25 +35,24 @@ pub fn compare(config: &Config, mut old: Side, mut new: Side) -> Vec<Change> {
 }
 
 /// What changed since the previous snapshot, for a snapshot commit's message: [`compare`] of
-/// the previous files with the new snapshot of `database`.
+/// the previous files with the new snapshot.
 ///
 /// `old` holds the previous manifest and the previous files that differ from the new ones (all
-/// of them when rules are configured, which judge the whole new schema): an object whose file
-/// is the same on both sides gives no change, so only the objects of differing files are
-/// decoded and compared, as `diff` of two revisions does.
+/// of them when rules are configured, which judge the whole new schema, decoded from `new`'s
+/// files): an object whose file is the same on both sides gives no change, so only the objects
+/// of differing files are decoded and compared, as `diff` of two revisions does.
 pub fn since_snapshot(
     config: &Config,
     old: &BTreeMap<String, Vec<u8>>,
     new: &Snapshot,
-    database: &Database,
 ) -> Result<Vec<Change>, DecodeError> {
     let side = |database| Side {
         database,
         env: config.env.clone(),
     };
     if !config.reads_changed_files_only() {
-        let old = codec::decode(old)?;
-        return Ok(compare(config, side(old), side(database.clone())));
+        let (old, new) = (codec::decode(old)?, codec::decode(&new.files)?);
+        return Ok(compare(config, side(old), side(new)));
     }
     let manifest = codec::decode_manifest(old)?;
     let (old_entries, new_entries) =

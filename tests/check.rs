@@ -326,6 +326,15 @@ required = ["shop.customers.customers_self", "shop.audit_log"]
         run.json()
     };
     assert_eq!(lines(&diff(&repo)), expected);
+    // The snapshot's commit message says the same, the rules judging the snapshot just made.
+    let message = repo.git(&["log", "-1", "--format=%B"]);
+    for line in [
+        "schema(default): 4 changes, 3 critical",
+        "  violated rule shop.audit_log: required object is missing",
+        "  added index shop.orders.orders_total_idx: index added",
+    ] {
+        assert!(message.lines().any(|l| l == line), "{line:?} in {message}");
+    }
     std::fs::write(
         repo.path().join("schemagit.toml"),
         "[severity]\nindex = \"info\"\n[ignore]\nkinds = [\"comment\"]\nobjects = [\"shop.scratch\"]\n",

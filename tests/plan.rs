@@ -176,7 +176,7 @@ fn verify_reports_a_plan_the_server_refuses() {
         "   FROM nowhere.orders;".into(),
     ];
     let tampered = tempfile::tempdir().unwrap();
-    for (path, bytes) in schemagit::codec::encode(&schema).unwrap().files {
+    for (path, bytes) in schemagit::codec::encode(schema).unwrap().files {
         let file = tampered.path().join(path);
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(file, bytes).unwrap();
@@ -327,7 +327,7 @@ fn the_owner_a_new_database_gives_plpgsql_is_no_difference() {
         .find(|e| e.name == "plpgsql")
         .unwrap();
     plpgsql.owner = "elsewhere".into();
-    files = schemagit::codec::encode(&db).unwrap().files;
+    files = schemagit::codec::encode(db).unwrap().files;
     let folder = tempfile::tempdir().unwrap();
     for (path, bytes) in &files {
         let file = folder.path().join(path);

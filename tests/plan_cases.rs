@@ -117,7 +117,7 @@ fn complete(mut case: Database, empty: &Database) -> Database {
 }
 
 fn write_folder(db: &Database, dir: &Path) {
-    for (path, bytes) in schemagit::codec::encode(db).unwrap().files {
+    for (path, bytes) in schemagit::codec::encode(db.clone()).unwrap().files {
         let file = dir.join(path);
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(file, bytes).unwrap();
@@ -218,7 +218,10 @@ fn every_diff_case_round_trips_through_plan() {
             match common::apply_plan(&target, &plan) {
                 Err(error) => failures.push(format!("{name}: the plan failed at {error}")),
                 Ok(()) => {
-                    let want = schemagit::codec::encode(want).unwrap().manifest.fingerprint;
+                    let want = schemagit::codec::encode(want.clone())
+                        .unwrap()
+                        .manifest
+                        .fingerprint;
                     if fingerprint_of(&repo, &target) != want {
                         let diff = repo
                             .schemagit(&["diff", to.to_str().unwrap(), &target_url])

@@ -488,6 +488,27 @@ fn show_renders_a_table_and_a_function_and_json_is_the_stored_file() {
 }
 
 #[test]
+fn the_markdown_report_of_a_first_snapshot_lists_every_object_added() {
+    let db = database();
+    let repo = Repo::new();
+    let url = cluster().url(&db);
+    let body = repo
+        .schemagit(&["snapshot", "--format", "markdown", "--database-url", &url])
+        .success()
+        .stdout;
+    for added in [
+        "- **added** schema `app`",
+        "- **added** table `app.users`",
+        "- **added** function `app.org_total(bigint)`",
+    ] {
+        assert!(
+            body.lines().any(|line| line.starts_with(added)),
+            "{added:?} in {body}"
+        );
+    }
+}
+
+#[test]
 fn markdown_names_what_was_compared_without_credentials() {
     let db = database();
     let repo = Repo::new();

@@ -36,7 +36,7 @@ fn files_round_trip_through_the_model_byte_for_byte() {
     let db = all_kinds();
     let (_, files) = fingerprint_of(&db);
     let model = codec::decode(&files).unwrap();
-    assert_eq!(codec::encode(&model).unwrap().files, files);
+    assert_eq!(codec::encode(model).unwrap().files, files);
     assert!(codec::verify(&files).is_empty());
     for kind in [
         "schema",

@@ -200,7 +200,7 @@ pub fn run(
                             audit: done.audit.as_ref(),
                         },
                         changes: old.as_ref().and_then(|old| {
-                            since_snapshot(&member.config, old, &done.snapshot, &done.database).ok()
+                            since_snapshot(&member.config, old, &done.snapshot).ok()
                         }),
                     });
                 }
@@ -443,7 +443,7 @@ fn read_one(
     config.connections = 1;
     let (introspection, audited) =
         source::read_live_audited(target, &config, Some(&since), false, &|_| {})?;
-    let snapshot = codec::encode(&introspection.database)?;
+    let snapshot = codec::encode(introspection.database.clone())?;
     let latest = match root {
         Some(root) => latest_applied_in(&root.join(&member.config.migrations), target),
         None => Ok(None),

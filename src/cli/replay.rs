@@ -61,7 +61,10 @@ fn first_line(sql: &str) -> String {
 /// The object files that differ between two schemas, by path: what a fingerprint mismatch
 /// comes from.
 pub fn differing(a: &Database, b: &Database) -> Result<Vec<String>, CliError> {
-    let (a, b) = (codec::encode(a)?.manifest, codec::encode(b)?.manifest);
+    let (a, b) = (
+        codec::encode(a.clone())?.manifest,
+        codec::encode(b.clone())?.manifest,
+    );
     let entries = |m: &codec::Manifest| -> BTreeSet<(String, String)> {
         m.objects
             .iter()

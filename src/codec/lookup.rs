@@ -260,7 +260,7 @@ mod tests {
             }],
             ..Database::default()
         };
-        let snapshot = encode(&db).unwrap();
+        let snapshot = encode(db).unwrap();
         for entry in &snapshot.manifest.objects {
             let paths = ObjectName::parse(&entry.name).paths();
             assert!(

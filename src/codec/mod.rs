@@ -218,17 +218,18 @@ pub fn catalog_object_name(o: &model::CatalogObject) -> String {
     }
 }
 
-/// An object's JSON value, made when its file is written: one object's tree at a time, never a
-/// second copy of the whole schema.
-type Lazy<'a> = Box<dyn Fn() -> serde_json::Value + Sync + 'a>;
+/// An object, owned, and the way to its JSON value, made when its file is written: one
+/// object's tree at a time, never a second copy of the whole schema, and the object is gone
+/// once its value is made.
+type Lazy = Box<dyn FnOnce() -> serde_json::Value + Send>;
 
 /// Every object of `db` as (kind, qualified name, path, value to serialise).
-fn objects(db: &Database) -> Vec<(FileKind, String, String, Lazy<'_>)> {
-    fn value<T: Serialize + Sync>(object: &T) -> Lazy<'_> {
+fn objects(db: Database) -> Vec<(FileKind, String, String, Lazy)> {
+    fn value<T: Serialize + Send + 'static>(object: T) -> Lazy {
         Box::new(move || serde_json::to_value(object).expect("model types serialise to JSON"))
     }
     let mut out = Vec::with_capacity(db.object_count());
-    for s in &db.schemas {
+    for s in db.schemas {
         let path = format!("{}/schema.json", path::encode_schema(&s.name));
         out.push((
             FileKind::Schema,
@@ -237,7 +238,7 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, Lazy<'_>)> {
             value(s),
         ));
     }
-    for t in &db.tables {
+    for t in db.tables {
         let (kind, folder) = match t.foreign {
             Some(_) => (FileKind::ForeignTable, "foreign_tables"),
             None => (FileKind::Table, "tables"),
@@ -245,7 +246,7 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, Lazy<'_>)> {
         let path = schema_path(&t.schema, folder, &path::encode_name(&t.name));
         out.push((kind, model::qualified(&t.schema, &t.name), path, value(t)));
     }
-    for v in &db.views {
+    for v in db.views {
         let path = schema_path(&v.schema, "views", &path::encode_name(&v.name));
         out.push((
             FileKind::View,
@@ -254,12 +255,12 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, Lazy<'_>)> {
             value(v),
         ));
     }
-    for m in &db.materialized_views {
+    for m in db.materialized_views {
         let path = schema_path(&m.schema, "materialized_views", &path::encode_name(&m.name));
         let name = model::qualified(&m.schema, &m.name);
         out.push((FileKind::MaterializedView, name, path, value(m)));
     }
-    for s in &db.sequences {
+    for s in db.sequences {
         let path = schema_path(&s.schema, "sequences", &path::encode_name(&s.name));
         out.push((
             FileKind::Sequence,
@@ -268,12 +269,12 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, Lazy<'_>)> {
             value(s),
         ));
     }
-    for f in &db.functions {
+    for f in db.functions {
         let segment = path::encode_function(&f.name, &f.identity_arguments);
         let path = schema_path(&f.schema, "functions", &segment);
-        out.push((FileKind::of_function(f), function_name(f), path, value(f)));
+        out.push((FileKind::of_function(&f), function_name(&f), path, value(f)));
     }
-    for t in &db.types {
+    for t in db.types {
         let path = schema_path(&t.schema, "types", &path::encode_name(&t.name));
         out.push((
             FileKind::Type,
@@ -282,7 +283,7 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, Lazy<'_>)> {
             value(t),
         ));
     }
-    for e in &db.extensions {
+    for e in db.extensions {
         let path = format!(
             "{DATABASE_DIR}/extensions/{}",
             path::file_name(&path::encode_name(&e.name))
@@ -294,7 +295,7 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, Lazy<'_>)> {
             value(e),
         ));
     }
-    for o in &db.others {
+    for o in db.others {
         let Some(generic) = GENERIC_KINDS.iter().find(|g| g.kind == o.kind) else {
             continue;
         };
@@ -302,7 +303,7 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, Lazy<'_>)> {
             Some(arguments) => path::encode_function(&o.name, arguments),
             None => path::encode_name(&o.name),
         };
-        let name = catalog_object_name(o);
+        let name = catalog_object_name(&o);
         let path = match &o.schema {
             Some(schema) => schema_path(schema, generic.folder, &segment),
             None => format!(
@@ -316,8 +317,9 @@ fn objects(db: &Database) -> Vec<(FileKind, String, String, Lazy<'_>)> {
     out
 }
 
-/// Encodes a model into its snapshot files and manifest, the files on every core.
-pub fn encode(db: &Database) -> Result<Snapshot, EncodeError> {
+/// Encodes a model into its snapshot files and manifest, the files on every core. The model is
+/// taken apart as it goes: each object is freed once its file is made.
+pub fn encode(db: Database) -> Result<Snapshot, EncodeError> {
     let objects = objects(db);
     let mut names_by_path: HashMap<&str, &str> = HashMap::with_capacity(objects.len());
     for (_, name, path, _) in &objects {
@@ -329,16 +331,16 @@ pub fn encode(db: &Database) -> Result<Snapshot, EncodeError> {
             });
         }
     }
-    let encoded = crate::parallel::map(&objects, |(_, _, _, value)| {
+    let encoded = crate::parallel::map_owned(objects, |(kind, name, path, value)| {
         let mut bytes = json::to_canonical(&value()).into_bytes();
         // Built by appending, it has up to twice the room it needs, for as long as it is kept.
         bytes.shrink_to_fit();
         let hash = file_hash(&bytes);
-        (bytes, hash)
+        (kind, name, path, bytes, hash)
     });
     let mut files = BTreeMap::new();
-    let mut entries: Vec<ManifestEntry> = Vec::with_capacity(objects.len());
-    for ((kind, name, path, _), (bytes, blake3)) in objects.into_iter().zip(encoded) {
+    let mut entries: Vec<ManifestEntry> = Vec::with_capacity(encoded.len());
+    for (kind, name, path, bytes, blake3) in encoded {
         entries.push(ManifestEntry {
             path: path.clone(),
             kind: kind.as_str().to_string(),

@@ -148,16 +148,16 @@ fn sample() -> Database {
 #[test]
 fn files_round_trip_through_the_model_byte_for_byte() {
     let db = sample();
-    let snapshot = encode(&db).unwrap();
+    let snapshot = encode(db.clone()).unwrap();
     let decoded = decode(&snapshot.files).unwrap();
     assert_eq!(decoded, db);
-    assert_eq!(encode(&decoded).unwrap().files, snapshot.files);
+    assert_eq!(encode(decoded).unwrap().files, snapshot.files);
     assert!(verify(&snapshot.files).is_empty());
 }
 
 #[test]
 fn every_path_stays_inside_the_folder_and_is_unique_ignoring_case() {
-    let snapshot = encode(&sample()).unwrap();
+    let snapshot = encode(sample()).unwrap();
     let mut lower = std::collections::HashSet::new();
     for path in snapshot.files.keys() {
         assert!(lower.insert(path.to_lowercase()), "collision: {path}");
@@ -179,7 +179,7 @@ fn every_path_stays_inside_the_folder_and_is_unique_ignoring_case() {
 
 #[test]
 fn manifest_names_objects_as_users_type_them() {
-    let snapshot = encode(&sample()).unwrap();
+    let snapshot = encode(sample()).unwrap();
     let names: Vec<&str> = snapshot
         .manifest
         .objects
@@ -192,7 +192,7 @@ fn manifest_names_objects_as_users_type_them() {
 
 #[test]
 fn verify_names_every_broken_file() {
-    let mut files = encode(&sample()).unwrap().files;
+    let mut files = encode(sample()).unwrap().files;
     files.insert("app/tables/users.json".into(), b"{}\n".to_vec());
     files.insert("app/tables/stray.json".into(), b"{}\n".to_vec());
     files.remove("app/tables/^users.json");
@@ -214,7 +214,7 @@ type Files = BTreeMap<String, Vec<u8>>;
 
 #[test]
 fn decode_refuses_tampered_stray_and_missing_files() {
-    let intact = encode(&sample()).unwrap().files;
+    let intact = encode(sample()).unwrap().files;
     assert!(decode(&intact).is_ok());
     let refused = |change: &dyn Fn(&mut Files)| {
         let mut files = intact.clone();
@@ -250,7 +250,7 @@ fn decode_refuses_tampered_stray_and_missing_files() {
 
 #[test]
 fn verify_catches_a_non_canonical_file_with_a_matching_hash() {
-    let snapshot = encode(&sample()).unwrap();
+    let snapshot = encode(sample()).unwrap();
     let mut entries = snapshot.manifest.objects.clone();
     let path = "_database/extensions/pgcrypto.json";
     let compact = serde_json::to_vec(
@@ -270,7 +270,7 @@ fn verify_catches_a_non_canonical_file_with_a_matching_hash() {
 
 #[test]
 fn a_future_format_is_refused_with_an_upgrade_hint() {
-    let mut files = encode(&sample()).unwrap().files;
+    let mut files = encode(sample()).unwrap().files;
     let text = String::from_utf8(files[MANIFEST].clone()).unwrap();
     files.insert(
         MANIFEST.into(),
@@ -282,7 +282,7 @@ fn a_future_format_is_refused_with_an_upgrade_hint() {
 
 #[test]
 fn verify_refuses_a_generic_object_of_an_unknown_kind() {
-    let snapshot = encode(&sample()).unwrap();
+    let snapshot = encode(sample()).unwrap();
     let path = snapshot
         .manifest
         .objects

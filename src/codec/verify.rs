@@ -98,7 +98,7 @@ fn check_object(kind: &str, name: &str, path: &str, bytes: &[u8]) -> Option<Stri
     if let Err(e) = decode_object(&mut db, kind, path, bytes) {
         return Some(e.to_string());
     }
-    let Some((actual_kind, actual_name, actual_path, value)) = objects(&db).pop() else {
+    let Some((actual_kind, actual_name, actual_path, value)) = objects(db).pop() else {
         return Some(format!("holds no {kind} this schemagit knows"));
     };
     if actual_kind.as_str() != kind || actual_name != name {
