@@ -192,6 +192,36 @@ pub(super) fn write_commit(
     Ok(id)
 }
 
+/// `commit` here while `write` brings the files of `checkout` (the target's work tree, when
+/// it has one) up to date on a thread of its own: deflating a pack keeps the cores busy,
+/// creating files mostly the kernel. The index is staged after both, once the commit's blobs
+/// are in the repository. The first failure is returned, and the branch has not moved either
+/// way: a work tree written ahead of its branch is what a failed commit leaves, and the next
+/// snapshot commits again.
+pub(super) fn beside_work_tree<T>(
+    checkout: Option<Repository>,
+    write: impl FnOnce(&Repository) -> Result<Vec<Staging>, VcsError> + Send,
+    commit: impl FnOnce() -> Result<T, VcsError>,
+) -> Result<T, VcsError> {
+    let Some(checkout) = checkout else {
+        return commit();
+    };
+    let (checkout, written, committed) = std::thread::scope(|scope| {
+        let writing = scope.spawn(move || {
+            let written = write(&checkout);
+            (checkout, written)
+        });
+        let committed = commit();
+        match writing.join() {
+            Ok((checkout, written)) => (checkout, written, committed),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    let committed = committed?;
+    stage(&checkout, &written?)?;
+    Ok(committed)
+}
+
 /// A folder path's components.
 pub(super) fn components(folder: &str) -> Vec<&str> {
     folder.split('/').filter(|part| !part.is_empty()).collect()
@@ -224,7 +254,7 @@ impl Repo {
         let _critical = Critical::enter();
         let _lock = RepoLock::acquire(self.repo.commondir(), lock_timeout)?;
         interrupt::pause_point(self.repo.path(), "locked");
-        let target = self.target(branch)?;
+        let mut target = self.target(branch)?;
         self.refuse_git_locks(&target)?;
         let parent_tree = target.parent.as_ref().map(Commit::tree).transpose()?;
 
@@ -260,18 +290,19 @@ impl Repo {
         let message = message(old_files.as_ref());
         let signature = signature(&self.repo)?;
         let path = components(folder);
-        let id = write_commit(
-            &self.repo,
-            &target,
-            parent_tree.as_ref(),
-            &[(&path, subtree)],
-            &signature,
-            &message,
-            pack,
-        )?;
-        if let Some(checkout) = &target.checkout {
-            sync_work_tree(checkout, folder, files, &blobs)?;
-        }
+        let write =
+            |checkout: &Repository| Ok(vec![write_work_tree(checkout, folder, files, &blobs)?]);
+        let id = beside_work_tree(target.checkout.take(), write, || {
+            write_commit(
+                &self.repo,
+                &target,
+                parent_tree.as_ref(),
+                &[(&path, subtree)],
+                &signature,
+                &message,
+                pack,
+            )
+        })?;
         let log = format!(
             "schemagit snapshot: {}",
             message.lines().next().unwrap_or_default()
@@ -419,16 +450,49 @@ impl Repo {
 }
 
 /// Makes `folder` in the work tree hold exactly `files` (whose blob ids `blobs` holds by the
-/// same paths), and stages exactly them there, touching only what differs: a file whose index
-/// entry has its blob id and whose stat data still matches that entry is neither read nor
-/// written, a file on disk that holds the right bytes is not rewritten, and the index is
-/// written only when an entry under the folder changed. Returns whether anything was changed.
+/// same paths), and stages exactly them there, touching only what differs (see
+/// [`write_work_tree`]). Returns whether anything was changed.
 pub(super) fn sync_work_tree(
     checkout: &Repository,
     folder: &str,
     files: &BTreeMap<String, Vec<u8>>,
     blobs: &BlobIds,
 ) -> Result<bool, VcsError> {
+    let staging = write_work_tree(checkout, folder, files, blobs)?;
+    stage(checkout, &[staging])
+}
+
+/// What bringing a folder of the work tree up to date leaves for the index to record.
+pub(super) struct Staging {
+    folder: String,
+    /// Whether the folder has conflicted entries, which go.
+    conflicted: bool,
+    /// Entries under the folder for files that are no longer there, by path from the folder.
+    removed: Vec<String>,
+    /// Entries for files just written, or found right but not staged as they are.
+    added: Vec<IndexEntry>,
+    /// Whether a file on disk was written or removed.
+    changed: bool,
+}
+
+impl Staging {
+    /// Whether the index needs an entry under the folder changed.
+    fn restages(&self) -> bool {
+        self.conflicted || !self.removed.is_empty() || !self.added.is_empty()
+    }
+}
+
+/// Makes `folder` in the work tree hold exactly `files` (whose blob ids `blobs` holds by the
+/// same paths), touching only what differs: a file whose index entry has its blob id and
+/// whose stat data still matches that entry is neither read nor written, and a file on disk
+/// that holds the right bytes is not rewritten. Returns what the index then needs, which
+/// [`stage`] records once the blobs are in the repository.
+pub(super) fn write_work_tree(
+    checkout: &Repository,
+    folder: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+    blobs: &BlobIds,
+) -> Result<Staging, VcsError> {
     let workdir = checkout.workdir().expect("a checkout has a work tree");
     let root = workdir.join(folder);
     let io = |path: &Path| {
@@ -478,7 +542,7 @@ pub(super) fn sync_work_tree(
             }
         }
     }
-    let mut restaged = Vec::new();
+    let mut added = Vec::new();
     let mut written = 0;
     // The folders known to exist, each created at most once.
     let mut made = std::collections::HashSet::new();
@@ -518,22 +582,40 @@ pub(super) fn sync_work_tree(
         }
         if entry.is_none() || !holds_bytes {
             let meta = fs::metadata(&path).map_err(io(&path))?;
-            restaged.push(staged_entry(&format!("{prefix}{relative}"), id, &meta));
+            added.push(staged_entry(&format!("{prefix}{relative}"), id, &meta));
         }
     }
-    if restaged.is_empty() && staged.is_empty() && !conflicted {
-        return Ok(changed);
+    Ok(Staging {
+        folder: folder.to_string(),
+        conflicted,
+        removed: staged.into_keys().collect(),
+        added,
+        changed,
+    })
+}
+
+/// Records `stagings` in `checkout`'s index, which is written once, and only when an entry
+/// changed; every blob they name must be in the repository. Returns whether anything was
+/// changed, on disk or in the index.
+pub(super) fn stage(checkout: &Repository, stagings: &[Staging]) -> Result<bool, VcsError> {
+    if !stagings.iter().any(Staging::restages) {
+        return Ok(stagings.iter().any(|s| s.changed));
     }
-    if conflicted {
-        for stage in 1..=3 {
-            index.remove_dir(Path::new(folder), stage)?;
+    let mut index = checkout.index()?;
+    index.read(true)?;
+    for staging in stagings {
+        let folder = Path::new(&staging.folder);
+        if staging.conflicted {
+            for stage in 1..=3 {
+                index.remove_dir(folder, stage)?;
+            }
         }
-    }
-    for relative in staged.keys() {
-        index.remove_path(&Path::new(folder).join(relative))?;
-    }
-    for entry in &restaged {
-        index.add(entry)?;
+        for relative in &staging.removed {
+            index.remove_path(&folder.join(relative))?;
+        }
+        for entry in &staging.added {
+            index.add(entry)?;
+        }
     }
     write_index(checkout, &index)?;
     Ok(true)

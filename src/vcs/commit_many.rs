@@ -12,7 +12,8 @@ use std::time::Duration;
 use git2::Commit;
 
 use super::commit::{
-    components, signature, sync_work_tree, write_commit, Committed, Folder, Previous,
+    beside_work_tree, components, signature, sync_work_tree, write_commit, write_work_tree,
+    Committed, Folder, Previous,
 };
 use super::lock::RepoLock;
 use super::pack::{blob_ids, Pack};
@@ -52,7 +53,7 @@ impl Repo {
         let _critical = Critical::enter();
         let _lock = RepoLock::acquire(self.repo.commondir(), lock_timeout)?;
         interrupt::pause_point(self.repo.path(), "locked");
-        let target = self.target(branch)?;
+        let mut target = self.target(branch)?;
         self.refuse_git_locks(&target)?;
         let parent_tree = target.parent.as_ref().map(Commit::tree).transpose()?;
 
@@ -113,23 +114,29 @@ impl Repo {
             .map(|(path, (_, _, subtree, _))| (path.as_slice(), *subtree))
             .collect();
         let signature = signature(repo)?;
-        let id = write_commit(
-            repo,
-            &target,
-            parent_tree.as_ref(),
-            &grafts,
-            &signature,
-            &message,
-            pack,
-        )?;
-        if let Some(checkout) = &target.checkout {
-            for (folder, files, _, blobs) in &changed {
-                sync_work_tree(checkout, folder, files, blobs)?;
-            }
-            for (folder, files, blobs) in &unchanged {
-                sync_work_tree(checkout, folder, files, blobs)?;
-            }
-        }
+        let write = |checkout: &git2::Repository| {
+            let changed = changed
+                .iter()
+                .map(|(folder, files, _, blobs)| (folder, files, blobs));
+            let unchanged = unchanged
+                .iter()
+                .map(|(folder, files, blobs)| (folder, files, blobs));
+            changed
+                .chain(unchanged)
+                .map(|(folder, files, blobs)| write_work_tree(checkout, folder, files, blobs))
+                .collect()
+        };
+        let id = beside_work_tree(target.checkout.take(), write, || {
+            write_commit(
+                repo,
+                &target,
+                parent_tree.as_ref(),
+                &grafts,
+                &signature,
+                &message,
+                pack,
+            )
+        })?;
         let log = format!(
             "schemagit snapshot: {}",
             message.lines().next().unwrap_or_default()
