@@ -5,6 +5,8 @@
 //! part is a one-line diff; a list of strings (definition lines, enum labels) puts each string on a
 //! line. Every file ends with a newline.
 
+use std::fmt::Write;
+
 use serde_json::Value;
 
 const INDENT: &str = "  ";
@@ -81,8 +83,35 @@ fn write_compact(out: &mut String, value: &Value) {
     }
 }
 
+/// `text` as a JSON string, escaped as serde_json escapes it: `"`, `\` and the control
+/// characters below U+0020, the common ones by their short escapes.
 fn push_string(out: &mut String, text: &str) {
-    out.push_str(&Value::String(text.to_string()).to_string());
+    out.reserve(text.len() + 2);
+    out.push('"');
+    let mut plain = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let short = match byte {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\t' => Some("\\t"),
+            b'\r' => Some("\\r"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            0x00..=0x1f => None,
+            _ => continue,
+        };
+        out.push_str(&text[plain..at]);
+        plain = at + 1;
+        match short {
+            Some(escape) => out.push_str(escape),
+            None => {
+                let _ = write!(out, "\\u{byte:04x}");
+            }
+        }
+    }
+    out.push_str(&text[plain..]);
+    out.push('"');
 }
 
 fn push_indent(out: &mut String, depth: usize) {
@@ -127,6 +156,22 @@ mod tests {
 }
 "#
         );
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let every_ascii: String = (0u8..0x80).map(char::from).collect();
+        for text in [
+            every_ascii.as_str(),
+            "",
+            "plain",
+            "ü → \u{2028} 😀",
+            "a\"b\\c\u{7f}",
+        ] {
+            let mut out = String::new();
+            push_string(&mut out, text);
+            assert_eq!(out, serde_json::to_string(text).unwrap(), "{text:?}");
+        }
     }
 
     #[test]
