@@ -218,15 +218,15 @@ pub fn catalog_object_name(o: &model::CatalogObject) -> String {
     }
 }
 
-/// An object, owned, and the way to its JSON value, made when its file is written: one
-/// object's tree at a time, never a second copy of the whole schema, and the object is gone
-/// once its value is made.
-type Lazy = Box<dyn FnOnce() -> serde_json::Value + Send>;
+/// An object, owned, and the way to its canonical JSON text, made when its file is written:
+/// one object at a time, never a second copy of the whole schema, and the object is gone once
+/// its text is made.
+type Lazy = Box<dyn FnOnce() -> String + Send>;
 
 /// Every object of `db` as (kind, qualified name, path, value to serialise).
 fn objects(db: Database) -> Vec<(FileKind, String, String, Lazy)> {
     fn value<T: Serialize + Send + 'static>(object: T) -> Lazy {
-        Box::new(move || serde_json::to_value(object).expect("model types serialise to JSON"))
+        Box::new(move || json::to_canonical(&object))
     }
     let mut out = Vec::with_capacity(db.object_count());
     for s in db.schemas {
@@ -332,7 +332,7 @@ pub fn encode(db: Database) -> Result<Snapshot, EncodeError> {
         }
     }
     let encoded = crate::parallel::map_owned(objects, |(kind, name, path, value)| {
-        let mut bytes = json::to_canonical(&value()).into_bytes();
+        let mut bytes = value().into_bytes();
         // Built by appending, it has up to twice the room it needs, for as long as it is kept.
         bytes.shrink_to_fit();
         let hash = file_hash(&bytes);
@@ -356,8 +356,7 @@ pub fn encode(db: Database) -> Result<Snapshot, EncodeError> {
 
 /// The canonical bytes of a manifest.
 pub fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
-    let value = serde_json::to_value(manifest).expect("the manifest serialises to JSON");
-    json::to_canonical(&value).into_bytes()
+    json::to_canonical(manifest).into_bytes()
 }
 
 /// Reads `manifest.json` out of a snapshot's files.

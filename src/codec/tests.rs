@@ -156,6 +156,21 @@ fn files_round_trip_through_the_model_byte_for_byte() {
 }
 
 #[test]
+fn files_written_from_the_model_are_the_canonical_text_of_their_json() {
+    // Files are written straight from the model; each must be what its parsed JSON value
+    // renders to, as when they were written from that value.
+    let snapshot = encode(sample()).unwrap();
+    for (path, bytes) in &snapshot.files {
+        let value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        assert_eq!(
+            json::to_canonical(&value),
+            std::str::from_utf8(bytes).unwrap(),
+            "{path}"
+        );
+    }
+}
+
+#[test]
 fn every_path_stays_inside_the_folder_and_is_unique_ignoring_case() {
     let snapshot = encode(sample()).unwrap();
     let mut lower = std::collections::HashSet::new();

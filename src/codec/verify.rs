@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    decode_manifest, decode_object, file_hash, fingerprint, json, manifest_bytes, objects,
-    ManifestEntry, MANIFEST,
+    decode_manifest, decode_object, file_hash, fingerprint, manifest_bytes, objects, ManifestEntry,
+    MANIFEST,
 };
 use crate::model::Database;
 
@@ -110,7 +110,7 @@ fn check_object(kind: &str, name: &str, path: &str, bytes: &[u8]) -> Option<Stri
     if actual_path != path {
         return Some(format!("{actual_name} belongs at {actual_path}"));
     }
-    if json::to_canonical(&value()).as_bytes() != bytes {
+    if value().as_bytes() != bytes {
         return Some("not in canonical form (keys, order or layout differ)".to_string());
     }
     None
