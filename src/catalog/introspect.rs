@@ -58,6 +58,10 @@ const SERVER_FACTS: &str =
 /// The first session's snapshot, for the others to read in.
 const EXPORT_SNAPSHOT: &str = "SELECT pg_catalog.pg_export_snapshot()";
 
+/// The transactions a snapshot sees as running or not yet started: inside the read, those
+/// of the read's snapshot; after it, those of a new one.
+const XID_SNAPSHOT: &str = "SELECT pg_catalog.pg_current_snapshot()::text";
+
 const CATALOG_STAMP: &str = include_str!("sql/catalog_stamp.sql");
 const CATALOG_STAMP_15: &str = include_str!("sql/catalog_stamp_15.sql");
 const VIEW_LOCK_WEIGHTS: &str = include_str!("sql/view_lock_weights.sql");
@@ -328,6 +332,18 @@ type StampLine = (String, i64, Option<String>);
 struct Stamped<'c> {
     stamp: Stamp,
     sessions: Vec<&'c Client>,
+    /// The read's snapshot as `pg_current_snapshot()` gives it.
+    xids: String,
+}
+
+/// Whether no transaction has ended since the snapshot `before` (`xmin:xmax:xip`) was taken,
+/// judging by `after`, taken later: then none has committed DDL. Every transaction that
+/// writes the catalog has a transaction id, and it ends either running in `before` (listed in
+/// its xip) or having started since (at or past its xmax); the same xmax and the same running
+/// ones in `after` mean no id was handed out and none of the running ones ended.
+fn no_transaction_ended(before: &str, after: &str) -> bool {
+    let running = |snapshot: &str| snapshot.split_once(':').map(|(_, rest)| rest.to_string());
+    matches!((running(before), running(after)), (Some(a), Some(b)) if a == b)
 }
 
 /// Reads the schema of the database `client` is connected to. With `more` (where further
@@ -372,10 +388,17 @@ pub async fn introspect(
             }
             Err(error) => (Err(error), None),
         };
+        // Nothing can have changed when no transaction ended since the read's snapshot, as
+        // on a quiet server; otherwise a stamp taken now must equal the read's.
         let unchanged = match &stamped {
             Some(before) => {
-                stamp_now(&before.sessions, options, before.stamp.version_num).await?
-                    == before.stamp
+                let after = client
+                    .query_one(XID_SNAPSHOT, &[])
+                    .await
+                    .map_err(|e| IntrospectError::query("snapshot", e))?;
+                no_transaction_ended(&before.xids, after.get(0))
+                    || stamp_now(&before.sessions, options, before.stamp.version_num).await?
+                        == before.stamp
             }
             None => false,
         };
@@ -635,6 +658,11 @@ async fn read_rows<'c>(
             version: server_version,
         });
     }
+    let xids: String = client
+        .query_one(XID_SNAPSHOT, &[])
+        .await
+        .map_err(|e| IntrospectError::query("snapshot", e))?
+        .get(0);
     let joined = match &exported {
         Some(snapshot) => join_snapshot(helpers, &begin, snapshot).await,
         None => Vec::new(),
@@ -679,6 +707,7 @@ async fn read_rows<'c>(
     *stamped = Some(Stamped {
         stamp: stamp?,
         sessions: sessions.clone(),
+        xids,
     });
     let results = first.into_iter().chain(others);
     // Every session's rows, put back in job order; the failure of the earliest job is the one
@@ -958,6 +987,18 @@ fn pack(pairs: &[(u32, i64)], budget: i64) -> Vec<Vec<u32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_same_next_id_and_the_same_running_transactions_mean_none_ended() {
+        let before = "100:120:100,105,117";
+        assert!(no_transaction_ended(before, "100:120:100,105,117"));
+        assert!(!no_transaction_ended(before, "100:121:100,105,117"));
+        assert!(!no_transaction_ended(before, "100:120:100,117"));
+        assert!(!no_transaction_ended(before, "105:120:105,117"));
+        assert!(!no_transaction_ended("100:100:", "100:101:"));
+        assert!(no_transaction_ended("100:100:", "100:100:"));
+        assert!(!no_transaction_ended("", ""));
+    }
 
     #[test]
     fn stamp_statements_dealt_out_come_back_in_their_order() {
