@@ -137,11 +137,20 @@ fn stateful_database(hint: &str) -> String {
 /// lock on `public.t` (deparsing the view over it needs one), `during` runs while it waits,
 /// then the lock goes. Returns the repository, whether the run succeeded, and its stderr.
 fn snapshot_while_the_read_waits(db: &str, during: impl FnOnce()) -> (Repo, bool, String) {
+    snapshot_with_settings_while_the_read_waits(db, "", during)
+}
+
+/// [`snapshot_while_the_read_waits`] with `settings` added to `schemagit.toml`.
+fn snapshot_with_settings_while_the_read_waits(
+    db: &str,
+    settings: &str,
+    during: impl FnOnce(),
+) -> (Repo, bool, String) {
     let url = cluster().url(db);
     let repo = Repo::new();
     std::fs::write(
         repo.path().join("schemagit.toml"),
-        "lock_timeout_ms = 60000\n",
+        format!("lock_timeout_ms = 60000\n{settings}"),
     )
     .unwrap();
     let runtime = common::runtime();
@@ -173,6 +182,26 @@ fn ddl_committed_while_the_read_waits_for_a_lock_is_never_mixed_in() {
     let states = states_at(&repo, "HEAD");
     assert_eq!(
         states,
+        vec![Some(2), Some(2), Some(1), Some(1)],
+        "the committed snapshot mixes states (function body, its comment, view, default)"
+    );
+}
+
+#[test]
+fn ddl_committed_while_a_one_session_read_waits_is_never_mixed_in() {
+    // One session judges its read by the stamp it takes first, not by looking from another.
+    let db = stateful_database("mixed_one");
+    let (repo, succeeded, stderr) =
+        snapshot_with_settings_while_the_read_waits(&db, "connections = 1\n", || {
+            cluster().execute(&db, &function_state_sql(2))
+        });
+    assert!(succeeded, "{stderr}");
+    assert!(
+        stderr.contains("note: DDL committed while the catalog was read; it was read 2 times"),
+        "{stderr}"
+    );
+    assert_eq!(
+        states_at(&repo, "HEAD"),
         vec![Some(2), Some(2), Some(1), Some(1)],
         "the committed snapshot mixes states (function body, its comment, view, default)"
     );

@@ -327,8 +327,17 @@ struct Stamp {
 
 type StampLine = (String, i64, Option<String>);
 
-/// What a read that got as far as its stamp leaves for judging it, whether or not it went on
-/// to succeed: that stamp, and the sessions that read in its snapshot.
+/// What says whether a read is one state of the schema, whether or not the read went on to
+/// succeed.
+enum Proof<'c> {
+    /// No transaction ended between the read's snapshot and the end of the read: the catalog
+    /// was the snapshot's throughout.
+    Quiet,
+    /// The stamp of the read's snapshot, for one taken after the read to equal.
+    Stamped(Stamped<'c>),
+}
+
+/// The stamp of a read's snapshot, and the sessions that read in it.
 struct Stamped<'c> {
     stamp: Stamp,
     sessions: Vec<&'c Client>,
@@ -363,9 +372,9 @@ pub async fn introspect(
     };
     let mut backoff = FIRST_BACKOFF;
     for attempt in 1..=ATTEMPTS {
-        // The stamp taken inside the read, once it got that far.
-        let mut stamped = None;
-        let outcome = read_rows(client, &helpers, options, watch, &mut stamped).await;
+        // What judges the read, once it got that far.
+        let mut proof = None;
+        let outcome = read_rows(client, &helpers, options, watch, &mut proof).await;
         // Whatever happened, every transaction ends before anything else is sent.
         for session in std::iter::once(client).chain(&helpers) {
             let _ = session.batch_execute("ROLLBACK").await;
@@ -390,8 +399,9 @@ pub async fn introspect(
         };
         // Nothing can have changed when no transaction ended since the read's snapshot, as
         // on a quiet server; otherwise a stamp taken now must equal the read's.
-        let unchanged = match &stamped {
-            Some(before) => {
+        let unchanged = match &proof {
+            Some(Proof::Quiet) => true,
+            Some(Proof::Stamped(before)) => {
                 let after = client
                     .query_one(XID_SNAPSHOT, &[])
                     .await
@@ -415,8 +425,8 @@ pub async fn introspect(
                 sessions,
             });
         }
-        if stamped.is_none() {
-            // The read failed before it could take its stamp: nothing says DDL caused it.
+        if proof.is_none() {
+            // The read failed before it could be judged: nothing says DDL caused it.
             outcome?;
         }
         if attempt < ATTEMPTS {
@@ -435,11 +445,27 @@ async fn stamp_now(
     options: IntrospectOptions,
     version_num: i32,
 ) -> Result<Stamp, IntrospectError> {
-    let statements: Vec<&str> = stamp_statements(version_num).collect();
     let begin = format!("{}\nSAVEPOINT {SAVEPOINT};", begin(options));
+    stamp_dealt(sessions, Some(&begin), version_num).await
+}
+
+/// The catalog stamp, its statements dealt out over `sessions`: each in a transaction of its
+/// own that `begin` starts, or, without it, in the transaction each is in, which has the
+/// savepoint.
+async fn stamp_dealt(
+    sessions: &[&Client],
+    begin: Option<&str>,
+    version_num: i32,
+) -> Result<Stamp, IntrospectError> {
+    let statements: Vec<&str> = stamp_statements(version_num).collect();
     let shares = join_all(sessions.iter().enumerate().map(|(place, session)| {
         let share = statements.iter().skip(place).step_by(sessions.len());
-        stamp_in_transaction(session, &begin, share.copied())
+        async move {
+            match begin {
+                Some(begin) => stamp_in_transaction(session, begin, share.copied()).await,
+                None => stamp_lines(session, share.copied()).await,
+            }
+        }
     }))
     .await;
     let shares = shares.into_iter().collect::<Result<Vec<_>, _>>()?;
@@ -610,15 +636,17 @@ struct Read {
 }
 
 /// One read, in repeatable-read transactions under the savepoint: `client`'s and those of the
-/// `helpers` that could import its snapshot. `stamped` receives the stamp of the read's
-/// snapshot, taken on the first session while the others read, and the sessions, so a read
-/// that fails can still be judged by it.
+/// `helpers` that could import its snapshot. `proof` receives what judges the read, so that a
+/// read that fails can still be judged by it: on several sessions, once the queries are done,
+/// the last session leaves the read and looks whether any transaction ended since the read's
+/// snapshot; only if one did do the others take the stamp of the snapshot, still in it. On
+/// one session, the stamp is taken first.
 async fn read_rows<'c>(
     client: &'c Client,
     helpers: &'c [Client],
     options: IntrospectOptions,
     watch: &(dyn Fn(ReadStep) + Sync),
-    stamped: &mut Option<Stamped<'c>>,
+    proof: &mut Option<Proof<'c>>,
 ) -> Result<Read, IntrospectError> {
     let begin = begin(options);
     client
@@ -682,17 +710,25 @@ async fn read_rows<'c>(
         view_batches(&weights, i64::from(locks_per_transaction)),
     );
     let sessions: Vec<&Client> = std::iter::once(client).chain(joined).collect();
-    let shares = spread(&jobs, sessions.len(), STAMP_COST);
+    let (readers, observer) = match sessions.split_last() {
+        Some((last, others)) if !others.is_empty() => (others, Some(*last)),
+        _ => (&sessions[..], None),
+    };
+    let first_load = if observer.is_some() { 0 } else { STAMP_COST };
+    let shares = spread(&jobs, sessions.len(), first_load);
     watch(ReadStep::Started {
         queries: jobs.len(),
     });
-    // The first session takes the stamp, then runs its share, while the others start on
-    // theirs at once: the stamp reads the snapshot, whenever in the read it runs.
+    // On one session the stamp comes first: it reads the snapshot, whenever in the read it
+    // runs, and the session has no other to look from once the read is done.
     let first = async {
-        let taken = stamp(client, version_num).await;
+        let taken = match observer {
+            Some(_) => None,
+            None => Some(stamp(client, version_num).await),
+        };
         let share = match taken {
-            Ok(_) => Some(run_share(client, &jobs, &shares[0], &rollback, watch).await),
-            Err(_) => None,
+            Some(Err(_)) => None,
+            _ => Some(run_share(client, &jobs, &shares[0], &rollback, watch).await),
         };
         (taken, share)
     };
@@ -703,12 +739,30 @@ async fn read_rows<'c>(
             .skip(1)
             .map(|(session, share)| run_share(session, &jobs, share, &rollback, watch)),
     );
-    let ((stamp, first), others) = futures_util::future::join(first, others).await;
-    *stamped = Some(Stamped {
-        stamp: stamp?,
-        sessions: sessions.clone(),
-        xids,
-    });
+    let ((taken, first), others) = futures_util::future::join(first, others).await;
+    let snapshot_stamp = match observer {
+        None => Some(taken.expect("one session takes the stamp first")?),
+        Some(observer) => {
+            let _ = observer.batch_execute("ROLLBACK").await;
+            let after = observer
+                .query_one(XID_SNAPSHOT, &[])
+                .await
+                .map_err(|e| IntrospectError::query("snapshot", e))?;
+            if no_transaction_ended(&xids, after.get(0)) {
+                *proof = Some(Proof::Quiet);
+                None
+            } else {
+                Some(stamp_dealt(readers, None, version_num).await?)
+            }
+        }
+    };
+    if let Some(stamp) = snapshot_stamp {
+        *proof = Some(Proof::Stamped(Stamped {
+            stamp,
+            sessions: sessions.clone(),
+            xids,
+        }));
+    }
     let results = first.into_iter().chain(others);
     // Every session's rows, put back in job order; the failure of the earliest job is the one
     // reported, as a read on one session would have reported it.
@@ -736,7 +790,7 @@ async fn read_rows<'c>(
     for (job, rows) in jobs.iter().zip(rows) {
         fetched.push(job.part, rows.expect("every job ran on one session"));
     }
-    for session in &sessions {
+    for session in readers {
         session
             .batch_execute("COMMIT")
             .await
