@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use git2::{Commit, FileMode, Index, IndexEntry, IndexTime, Oid, Repository, Signature, Tree};
@@ -482,6 +483,9 @@ impl Staging {
     }
 }
 
+/// Numbers the temporary files that replace work-tree files, unique within the process.
+static TEMPORARY: AtomicUsize = AtomicUsize::new(0);
+
 /// Makes `folder` in the work tree hold exactly `files` (whose blob ids `blobs` holds by the
 /// same paths), touching only what differs: a file whose index entry has its blob id and
 /// whose stat data still matches that entry is neither read nor written, and a file on disk
@@ -542,48 +546,75 @@ pub(super) fn write_work_tree(
             }
         }
     }
-    let mut added = Vec::new();
-    let mut written = 0;
-    // The folders known to exist, each created at most once.
-    let mut made = std::collections::HashSet::new();
-    for (relative, bytes) in files {
-        let id = blobs[relative];
+    // Each file with the index entry it has, if that entry is for its blob.
+    let work: Vec<(&String, &Vec<u8>, Oid, Option<IndexEntry>)> = files
+        .iter()
+        .map(|(relative, bytes)| {
+            let id = blobs[relative];
+            let entry = staged
+                .remove(relative)
+                .filter(|e| e.id == id && e.mode == u32::from(FileMode::Blob));
+            (relative, bytes, id, entry)
+        })
+        .collect();
+    // The folders first, each once, so that the files can be written in any order.
+    let folders: std::collections::BTreeSet<&Path> = files
+        .keys()
+        .map(|relative| {
+            Path::new(relative.as_str())
+                .parent()
+                .unwrap_or(Path::new(""))
+        })
+        .collect();
+    for parent in folders {
+        let parent = root.join(parent);
+        if !parent.is_dir() {
+            fs::create_dir_all(&parent).map_err(io(&parent))?;
+        }
+    }
+    // Creating files is mostly the kernel's work, and ext4 does it on several cores at once.
+    let written = AtomicUsize::new(0);
+    let git_dir = checkout.path();
+    // Per file: the index entry it needs, and whether it was written.
+    type Checked = Result<(Option<IndexEntry>, bool), VcsError>;
+    let checked = crate::parallel::map(&work, |(relative, bytes, id, entry)| -> Checked {
         let path = root.join(relative);
-        let entry = staged
-            .remove(relative)
-            .filter(|e| e.id == id && e.mode == u32::from(FileMode::Blob));
         let on_disk = fs::symlink_metadata(&path).ok().filter(|m| m.is_file());
-        if let (Some(entry), Some(meta)) = (&entry, &on_disk) {
+        if let (Some(entry), Some(meta)) = (entry, &on_disk) {
             if stat_matches(entry, meta, index_time) {
-                continue;
+                return Ok((None, false));
             }
         }
         let holds_bytes =
             on_disk.is_some() && fs::read(&path).ok().as_deref() == Some(bytes.as_slice());
         if !holds_bytes {
-            let parent = path.parent().expect("a file path has a parent");
-            if !made.contains(parent) {
-                fs::create_dir_all(parent).map_err(io(parent))?;
-                made.insert(parent.to_path_buf());
-            }
             if on_disk.is_some() {
                 // A file is replaced whole, never seen half-written.
-                let temporary = parent.join(".schemagit.tmp");
+                let temporary = path.with_file_name(format!(
+                    ".schemagit.{}.tmp",
+                    TEMPORARY.fetch_add(1, Ordering::Relaxed)
+                ));
                 fs::write(&temporary, bytes).map_err(io(&temporary))?;
                 fs::rename(&temporary, &path).map_err(io(&path))?;
             } else {
                 fs::write(&path, bytes).map_err(io(&path))?;
             }
-            written += 1;
-            if written == 1 {
-                interrupt::pause_point(checkout.path(), "work-tree");
+            if written.fetch_add(1, Ordering::Relaxed) == 0 {
+                interrupt::pause_point(git_dir, "work-tree");
             }
-            changed = true;
         }
         if entry.is_none() || !holds_bytes {
             let meta = fs::metadata(&path).map_err(io(&path))?;
-            added.push(staged_entry(&format!("{prefix}{relative}"), id, &meta));
+            let added = staged_entry(&format!("{prefix}{relative}"), *id, &meta);
+            return Ok((Some(added), !holds_bytes));
         }
+        Ok((None, false))
+    });
+    let mut added = Vec::new();
+    for result in checked {
+        let (entry, wrote) = result?;
+        added.extend(entry);
+        changed |= wrote;
     }
     Ok(Staging {
         folder: folder.to_string(),
