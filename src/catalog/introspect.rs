@@ -350,10 +350,10 @@ struct Stamped<'c> {
 }
 
 /// Whether no transaction has ended since the snapshot `before` (`xmin:xmax:xip`) was taken,
-/// judging by `after`, taken later: then none has committed DDL. Every transaction that
-/// writes the catalog has a transaction id, and it ends either running in `before` (listed in
-/// its xip) or having started since (at or past its xmax); the same xmax and the same running
-/// ones in `after` mean no id was handed out and none of the running ones ended.
+/// judging by `after`, taken later: then none has committed DDL, which takes a transaction id.
+/// A transaction that ends was either running in `before` (listed in its xip), and is then
+/// gone from `after`'s, or started since, and then moves `after`'s xmax (one past the latest
+/// transaction that ended) past `before`'s.
 fn no_transaction_ended(before: &str, after: &str) -> bool {
     let running = |snapshot: &str| snapshot.split_once(':').map(|(_, rest)| rest.to_string());
     matches!((running(before), running(after)), (Some(a), Some(b)) if a == b)
