@@ -355,7 +355,7 @@ struct Stamped<'c> {
 /// gone from `after`'s, or started since, and then moves `after`'s xmax (one past the latest
 /// transaction that ended) past `before`'s.
 fn no_transaction_ended(before: &str, after: &str) -> bool {
-    let running = |snapshot: &str| snapshot.split_once(':').map(|(_, rest)| rest.to_string());
+    let running = |snapshot| str::split_once(snapshot, ':').map(|(_, rest)| rest);
     matches!((running(before), running(after)), (Some(a), Some(b)) if a == b)
 }
 
@@ -513,15 +513,6 @@ async fn stamp_in_transaction(
     let lines = stamp_lines(session, statements).await;
     let _ = session.batch_execute("ROLLBACK").await;
     lines
-}
-
-/// The catalog stamp, taken inside a transaction that has the savepoint.
-async fn stamp(client: &Client, version_num: i32) -> Result<Stamp, IntrospectError> {
-    let lines = stamp_lines(client, stamp_statements(version_num)).await?;
-    Ok(Stamp {
-        version_num,
-        lines: lines.into_iter().flatten().collect(),
-    })
 }
 
 /// The lines of the stamp `statements`, each statement's own, taken inside a transaction that
@@ -728,7 +719,7 @@ async fn read_rows<'c>(
     let first = async {
         let taken = match observer {
             Some(_) => None,
-            None => Some(stamp(client, version_num).await),
+            None => Some(stamp_dealt(&[client], None, version_num).await),
         };
         let share = match taken {
             Some(Err(_)) => None,
@@ -1047,7 +1038,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_same_next_id_and_the_same_running_transactions_mean_none_ended() {
+    fn only_the_same_xmax_and_the_same_running_transactions_mean_none_ended() {
         let before = "100:120:100,105,117";
         assert!(no_transaction_ended(before, "100:120:100,105,117"));
         assert!(!no_transaction_ended(before, "100:121:100,105,117"));
