@@ -4,7 +4,7 @@
 # wall time, its ratio to the floor and to pg_dump, and the client's peak memory.
 #
 # Usage:
-#   bench/run.sh [--url URL] [--tables N] [--schemas K] [--runs R]
+#   bench/run.sh [--url URL] [--tables N] [--schemas K] [--runs R] [--catalog-floor FILE]
 #   bench/run.sh --fleet [--url URL] [--databases N] [--tables M] [--jobs J]
 #
 # --url      a server to load the workload into (a database on it, e.g. postgresql://u@host/postgres);
@@ -13,6 +13,8 @@
 # --tables   tables of the workload (default 10000; --fleet: tables per tenant, default 50)
 # --schemas  schemas of the workload (default tables / 100, at least 1)
 # --runs     alternating rounds (default 5)
+# --catalog-floor  another floor to time beside schemagit's own: a file of bulk catalog queries
+#            (such as a standard benchmark's catalog_floor.sql) run through one psql session
 # --fleet    N tenant databases (--databases, default 200) of M tables each; times one
 #            `snapshot --databases 'tenant_*'` into a fresh repository and samples the
 #            connections it holds (pg_stat_activity)
@@ -30,6 +32,7 @@ runs=5
 fleet=false
 databases=200
 jobs=""
+catalog_floor=""
 while [ $# -gt 0 ]; do
   case $1 in
     --url) url=$2; shift 2 ;;
@@ -39,7 +42,8 @@ while [ $# -gt 0 ]; do
     --fleet) fleet=true; shift ;;
     --databases) databases=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --catalog-floor) catalog_floor=$(realpath "$2"); shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 3 ;;
   esac
 done
@@ -209,7 +213,12 @@ if ! exists "$name"; then
   load "$name" "$tables" "$schemas"
 fi
 db=$(database_url "$name")
-steps=(floor pg_dump snapshot_fresh snapshot_unchanged snapshot_one_change diff verify)
+steps=(floor)
+if [ -n "$catalog_floor" ]; then
+  [ -r "$catalog_floor" ] || { echo "bench/run.sh: cannot read --catalog-floor $catalog_floor" >&2; exit 3; }
+  steps+=(catalog_floor)
+fi
+steps+=(pg_dump snapshot_fresh snapshot_unchanged snapshot_one_change diff verify)
 migra=$(command -v migra || true)
 [ -n "$migra" ] && steps+=(migra)
 [ -z "$migra" ] && echo "migra not found: pip install migra 'psycopg[binary]' to time it as well"
@@ -220,6 +229,7 @@ table=$(sql -d "$db" -c "SELECT quote_ident(table_schema) || '.' || quote_ident(
 run_step() {
   case $1 in
     floor) measure psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -f "$work/catalog_floor.sql" -o /dev/null ;;
+    catalog_floor) measure psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -f "$catalog_floor" -o /dev/null ;;
     pg_dump) measure pg_dump --schema-only -d "$db" -f /dev/null ;;
     snapshot_fresh) repo=$work/repo.$round; fresh_repo "$repo"; measure "$schemagit" snapshot --repo "$repo" --database-url "$db" ;;
     snapshot_unchanged) measure "$schemagit" snapshot --repo "$repo" --database-url "$db" ;;
@@ -243,12 +253,20 @@ done
 
 floor=$(cut -d' ' -f1 "$work/floor" | median)
 dump=$(cut -d' ' -f1 "$work/pg_dump" | median)
+# With --catalog-floor, each step's ratio to that floor too.
+other=""
+[ -n "$catalog_floor" ] && other=$(cut -d' ' -f1 "$work/catalog_floor" | median)
 echo
 echo "$tables tables, $schemas schemas, $(nproc) cores, $(date -u +%Y-%m-%d), median of $runs"
-printf '%-22s %9s %9s %9s %10s\n' step seconds /floor /pg_dump 'peak MiB'
+[ -n "$other" ] && echo "catalog_floor: $catalog_floor"
+printf '%-22s %9s %9s %9s' step seconds /floor /pg_dump
+[ -n "$other" ] && printf ' %14s' /catalog_floor
+printf ' %10s\n' 'peak MiB'
 for step in "${steps[@]}"; do
   seconds=$(cut -d' ' -f1 "$work/$step" | median)
   peak=$(cut -d' ' -f2 "$work/$step" | sort -n | tail -1)
-  printf '%-22s %9.2f %9.2f %9.2f %10d\n' "$step" "$seconds" \
-    "$(echo "$seconds / $floor" | bc -l)" "$(echo "$seconds / $dump" | bc -l)" $(( peak / 1024 ))
+  printf '%-22s %9.2f %9.2f %9.2f' "$step" "$seconds" \
+    "$(echo "$seconds / $floor" | bc -l)" "$(echo "$seconds / $dump" | bc -l)"
+  [ -n "$other" ] && printf ' %14.2f' "$(echo "$seconds / $other" | bc -l)"
+  printf ' %10d\n' $(( peak / 1024 ))
 done
