@@ -226,10 +226,13 @@ migra=$(command -v migra || true)
 # busy moment of a shared machine spreads over all of them.
 table=$(sql -d "$db" -c "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE' ORDER BY 1 LIMIT 1")
 
+# A file of catalog queries through one psql session, rows thrown away.
+through_psql() { measure psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -f "$1" -o /dev/null; }
+
 run_step() {
   case $1 in
-    floor) measure psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -f "$work/catalog_floor.sql" -o /dev/null ;;
-    catalog_floor) measure psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -f "$catalog_floor" -o /dev/null ;;
+    floor) through_psql "$work/catalog_floor.sql" ;;
+    catalog_floor) through_psql "$catalog_floor" ;;
     pg_dump) measure pg_dump --schema-only -d "$db" -f /dev/null ;;
     snapshot_fresh) repo=$work/repo.$round; fresh_repo "$repo"; measure "$schemagit" snapshot --repo "$repo" --database-url "$db" ;;
     snapshot_unchanged) measure "$schemagit" snapshot --repo "$repo" --database-url "$db" ;;
